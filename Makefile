@@ -1,0 +1,93 @@
+# Reintegra: `make run` to try it, `make test` to check it. `make help` lists every target.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := web/static/vendor
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# PostgreSQL for the second test run, e.g. postgresql+psycopg://reintegra@127.0.0.1:5432/reintegra_test
+TEST_DATABASE_URL ?=
+export TEST_DATABASE_URL
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+system-deps: ## Install missing Debian packages (node/npm, and Chromium + Khmer fonts for browser tests)
+	@missing=""; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ "$${WITH_BROWSER:-0}" = 1 ]; then \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  [ -d /usr/share/fonts/truetype/khmeros ] || missing="$$missing fonts-khmeros"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed ## Create .venv and install the app with its dev tools
+
+$(VENDOR)/.installed: package.json package-lock.json
+	$(MAKE) --no-print-directory system-deps
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/htmx $(VENDOR)/pico $(VENDOR)/bpmn-js $(VENDOR)/noto-sans-khmer/files
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico/
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-js/
+	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
+	cp node_modules/@fontsource/noto-sans-khmer/{400,700}.css $(VENDOR)/noto-sans-khmer/
+	cp node_modules/@fontsource/noto-sans-khmer/files/*-{400,700}-normal.woff* $(VENDOR)/noto-sans-khmer/files/
+	touch $@
+
+assets: $(VENDOR)/.installed ## Fetch web assets (npm ci) into web/static/vendor
+
+translations: $(BIN)/.installed ## Compile the message catalogues
+	$(BIN)/pybabel -q compile -d web/translations
+
+extract-messages: $(BIN)/.installed ## Refresh messages.pot and merge it into each catalogue
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o web/translations/messages.pot .
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
+
+setup: install assets translations ## Everything `run` and `test` need
+
+run: setup ## Set up, migrate, seed demo data and serve on $(HOST):$(PORT)
+	$(BIN)/reintegra migrate
+	$(BIN)/reintegra seed-demo
+	$(BIN)/reintegra serve --host $(HOST) --port $(PORT)
+
+lint: install ## ruff, formatting and the import-layer contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+
+typecheck: install ## mypy (strict on our code)
+	$(BIN)/mypy
+
+migrations-check: install ## Models and migrations agree (alembic check on a fresh database)
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	REINTEGRA_DATABASE_URL="sqlite:///$$tmp/check.sqlite" $(BIN)/alembic upgrade head >/dev/null 2>&1; \
+	REINTEGRA_DATABASE_URL="sqlite:///$$tmp/check.sqlite" $(BIN)/alembic check
+
+test: setup lint typecheck migrations-check ## Lint, types, contracts, migrations, then the suite (and on PostgreSQL)
+	$(MAKE) --no-print-directory system-deps WITH_BROWSER=1
+	$(BIN)/pytest
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
+	  echo "== the suite again on PostgreSQL"; \
+	  $(BIN)/pytest -m "not e2e" --database-url "$(TEST_DATABASE_URL)"; \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+clean: ## Remove the virtualenv, assets and caches (keeps instance/ with your data and keys)
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: help system-deps install assets translations extract-messages setup run lint typecheck migrations-check test clean

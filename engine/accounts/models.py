@@ -1,0 +1,113 @@
+"""Account tables: provinces, organisations, teams, users."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.db import Base, UTCDateTime
+
+
+class Role(enum.StrEnum):
+    """What a user does; decides what they may see and do."""
+
+    CASEWORKER = "caseworker"
+    SUPERVISOR = "supervisor"
+    ADMINISTRATOR = "administrator"
+    DOSVY_OFFICER = "dosvy_officer"
+    REPORTING = "reporting"
+
+
+class OrganisationKind(enum.StrEnum):
+    GOVERNMENT_SHELTER = "government_shelter"
+    NGO_SHELTER = "ngo_shelter"
+    DOSVY_OFFICE = "dosvy_office"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as the value (not the member name), checked by a named constraint on every backend.
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=32,
+                values_callable=lambda e: [m.value for m in e])  # fmt: skip
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(80), unique=True)
+    name_km: Mapped[str | None] = mapped_column(String(80))
+
+
+class Organisation(Base):
+    """A shelter (government, or NGO with a MoSVY agreement) or a provincial DoSVY office."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint("kind != 'ngo_shelter' OR mosvy_agreement_date IS NOT NULL", name="ngo_has_agreement"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    mosvy_agreement_date: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    province: Mapped[Province] = relationship()
+    teams: Mapped[list[Team]] = relationship(back_populates="organisation")
+
+
+class Team(Base):
+    """A group of caseworkers under a supervisor, inside one organisation."""
+
+    __tablename__ = "teams"
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="teams")
+
+
+class User(Base):
+    """A person who signs in. Staff names are not survivor data and are stored in clear."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+        CheckConstraint("language IN ('en', 'km')", name="language_known"),
+        CheckConstraint("length(username) >= 3", name="username_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+
+class TrainingRecord(Base):
+    """A course a staff member completed (Directive 009 asks for UDHR and Minimum Standards training)."""
+
+    __tablename__ = "training_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course: Mapped[str] = mapped_column(String(80))
+    completed_on: Mapped[dt.date] = mapped_column(Date)

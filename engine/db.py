@@ -1,0 +1,151 @@
+"""Database plumbing: engine and session factory, ``transaction()``, shared column types, metadata.
+
+The only ``commit()`` in the code base lives in :func:`transaction`. SQLite gets WAL, foreign keys, a
+busy timeout and real ``BEGIN``/``SAVEPOINT`` handling; PostgreSQL is used through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Engine, MetaData, String, Text, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.types import TypeDecorator
+
+from engine.errors import ConcurrentChange
+from engine.security.crypto import current_keyring
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model; its metadata carries the constraint naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC instant on every backend; naive datetimes are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: pass an aware UTC datetime")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Text encrypted at rest with the process key ring; cannot be filtered or sorted in SQL."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else current_keyring().encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else current_keyring().decrypt(value)
+
+
+class EncryptedDate(TypeDecorator[dt.date]):
+    """A date encrypted at rest (stored as an encrypted ISO string)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.date | None, dialect: Dialect) -> str | None:
+        return None if value is None else current_keyring().encrypt(value.isoformat())
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> dt.date | None:
+        return None if value is None else dt.date.fromisoformat(current_keyring().decrypt(value))
+
+
+def blind_index(value: str | None) -> str | None:
+    """Keyed hash for exact lookup of an encrypted value (``None`` stays ``None``)."""
+    return None if value is None or not value.strip() else current_keyring().blind_index(value)
+
+
+BlindIndex = String(64)
+__all__ = ["Base", "BlindIndex", "Date", "EncryptedDate", "EncryptedText", "UTCDateTime"]
+
+
+def make_engine(database_url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and working transactions and savepoints."""
+    if database_url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": 30})
+        engine = create_engine(database_url, **kwargs)
+        _tune_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(database_url, **kwargs)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT and transactional DDL;
+    # SQLAlchemy's documented recipe: switch it off and emit BEGIN ourselves.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit (views render after the use case ends)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """Run one use case: commit at the end of the outermost block, roll back on any exception.
+
+    A stale optimistic revision becomes :class:`ConcurrentChange`, so the user is told that someone
+    else changed the record and nothing of theirs was half-written.
+    """
+    depth = session.info.get("tx_depth", 0)
+    session.info["tx_depth"] = depth + 1
+    try:
+        yield session
+        if depth == 0:
+            session.commit()
+    except StaleDataError:
+        if depth == 0:
+            session.rollback()
+        raise ConcurrentChange(
+            "Someone else changed this record in the meantime. Nothing was saved; reload and try again."
+        ) from None
+    except BaseException:
+        if depth == 0:
+            session.rollback()
+        raise
+    finally:
+        session.info["tx_depth"] = depth

@@ -1,0 +1,43 @@
+"""Who may see and do what with cases. Services call these; templates only mirror them.
+
+Scope of case records: a caseworker sees the cases assigned to them; a supervisor sees their team's
+cases; DoSVY officers see cases transferred to their office (once transfers exist); administrators and
+reporting staff see no case file at all (reporting sees de-identified aggregates only).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, false
+
+from engine.accounts.models import Role, User
+from engine.cases.models import Case
+from engine.errors import Forbidden
+
+CASE_STAFF = (Role.CASEWORKER, Role.SUPERVISOR)
+Q = TypeVar("Q", bound=Select[Any])
+
+
+def visible_cases(actor: User, query: Q) -> Q:
+    """Restrict a query over ``Case`` to the cases ``actor`` may see."""
+    if actor.role is Role.CASEWORKER:
+        return query.where(Case.caseworker_id == actor.id)
+    if actor.role is Role.SUPERVISOR and actor.team_id is not None:
+        return query.where(Case.team_id == actor.team_id)
+    return query.where(false())
+
+
+def can_see_case(actor: User, case: Case) -> bool:
+    """True when ``actor`` may open ``case``."""
+    if actor.role is Role.CASEWORKER:
+        return case.caseworker_id == actor.id
+    if actor.role is Role.SUPERVISOR:
+        return actor.team_id is not None and case.team_id == actor.team_id
+    return False
+
+
+def require_can_open_case(actor: User, team_id: int) -> None:
+    """Only caseworkers and supervisors of ``team_id`` admit survivors into it."""
+    if actor.role not in CASE_STAFF or actor.team_id != team_id:
+        raise Forbidden("Only caseworkers and supervisors of this team can open a case for it.")

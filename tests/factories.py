@@ -1,0 +1,64 @@
+"""Small builders for test data; every value is obviously synthetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sqlalchemy.orm import Session
+
+from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
+from engine.accounts.passwords import make_hasher
+from engine.accounts.service import create_user
+from engine.cases.models import Case, Sex
+from engine.cases.service import NewSurvivor, open_case
+from engine.db import transaction
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+class Factory:
+    def __init__(self, session: Session, now: dt.datetime) -> None:
+        self.session = session
+        self.now = now
+        self.hasher = make_hasher("fast")
+
+    def team(self, *, kind: OrganisationKind = OrganisationKind.GOVERNMENT_SHELTER) -> Team:
+        n = next(_seq)
+        with transaction(self.session):
+            org = Organisation(
+                name=f"Test Shelter {n}",
+                kind=kind,
+                province_code="12",
+                mosvy_agreement_date=dt.date(2020, 1, 1) if kind is OrganisationKind.NGO_SHELTER else None,
+            )
+            self.session.add(org)
+            self.session.flush()
+            team = Team(organisation_id=org.id, name=f"Test Team {n}")
+            self.session.add(team)
+        return team
+
+    def user(self, role: Role, team: Team | None = None, *, username: str | None = None, language: str = "en") -> User:
+        username = username or f"{role.value.replace('_', '.')}{next(_seq)}"
+        uid = create_user(
+            session=self.session, hasher=self.hasher, now=self.now, username=username,
+            display_name=f"Test {role.value} {username}", password=PASSWORD, role=role,
+            team_id=team.id if team else None, language=language,
+        )  # fmt: skip
+        user = self.session.get(User, uid)
+        assert user is not None
+        return user
+
+    def case(self, worker: User, **survivor: object) -> Case:
+        assert worker.team_id is not None
+        fields: dict[str, object] = {
+            "sex": Sex.FEMALE,
+            "given_name_latin": "Testperson",
+            "family_name_latin": "Synthetic",
+        }
+        fields.update(survivor)
+        return open_case(
+            session=self.session, actor=worker, now=self.now, team_id=worker.team_id,
+            survivor=NewSurvivor(**fields),  # type: ignore[arg-type]
+        )  # fmt: skip

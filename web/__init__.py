@@ -1,0 +1,73 @@
+"""The web UI: Flask app factory, one blueprint per area, templates and static files.
+
+Depends on ``engine`` (and ``workflows`` through it). Routes are thin: parse, call one engine
+service with the request's session, actor and ``now``, then flash and redirect or render.
+Nothing below ``web`` reads Flask globals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, session
+from flask_login import current_user
+
+from engine.accounts.passwords import make_hasher
+from engine.config import Settings
+from engine.db import make_engine, make_session_factory
+from engine.security.crypto import install_keyring, load_keyring, load_secret_key
+from web import errors, i18n, labels, security
+from web.extensions import csrf, login_manager
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app for ``settings`` (read from the environment when not given)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=True)
+    app.config.update(
+        SECRET_KEY=load_secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_NAME="reintegra_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=settings.session_timeout_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        REMEMBER_COOKIE_DURATION=dt.timedelta(seconds=0),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (idle-limited) session
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+    )
+    install_keyring(load_keyring(settings))
+    db_engine = make_engine(settings.database_url)
+    app.extensions["reintegra"] = {
+        "settings": settings,
+        "engine": db_engine,
+        "session_factory": make_session_factory(db_engine),
+        "hasher": make_hasher(settings.password_hash_profile),
+    }
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from web.auth.views import bp as auth_bp
+    from web.cases.views import bp as cases_bp
+    from web.home.views import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(cases_bp)
+
+    from web import db
+
+    db.init_app(app)
+
+    @app.before_request
+    def _idle_timeout() -> None:
+        # A permanent session expires PERMANENT_SESSION_LIFETIME after the last request (idle timeout).
+        if current_user.is_authenticated:
+            session.permanent = True
+
+    return app

@@ -1,0 +1,173 @@
+"""The ``reintegra`` command: migrate, create users, seed demo data, serve, check.
+
+The composition root for operators: it reads the settings once, installs the keys and calls one
+engine service per command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+
+import click
+from sqlalchemy.orm import Session
+
+from engine.accounts.models import Role
+from engine.accounts.passwords import make_hasher
+from engine.accounts.service import create_user
+from engine.config import ConfigError, Settings
+from engine.db import make_engine, make_session_factory
+from engine.errors import DomainError, InvalidInput
+from engine.security.crypto import install_keyring, load_keyring, load_secret_key
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration: {exc}") from None
+
+
+def _session(settings: Settings) -> Session:
+    install_keyring(load_keyring(settings))
+    return make_session_factory(make_engine(settings.database_url))()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@click.group()
+def main() -> None:
+    """Reintegra: case management for the reintegration and follow-up of trafficking survivors."""
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database to the newest schema."""
+    from engine.migrate import upgrade
+
+    settings = _settings()
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo("database is at the newest schema")
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option("--display-name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--team-id", type=int, default=None, help="Team of a caseworker or supervisor.")
+@click.option("--organisation-id", type=int, default=None)
+@click.option("--language", type=click.Choice(["en", "km"]), default="en")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(
+    username: str, display_name: str, role: str, team_id: int | None, organisation_id: int | None,
+    language: str, password_stdin: bool,
+) -> None:  # fmt: skip
+    """Create a user (the password is prompted for, never passed as an argument)."""
+    settings = _settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    session = _session(settings)
+    try:
+        user_id = create_user(
+            session=session, hasher=make_hasher(settings.password_hash_profile), now=_now(), username=username,
+            display_name=display_name, password=password, role=Role(role), organisation_id=organisation_id,
+            team_id=team_id, language=language,
+        )  # fmt: skip
+    except InvalidInput as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {details}") from None
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        session.close()
+    click.echo(f"created user {username} (id {user_id})")
+
+
+@main.command("seed-demo")
+def seed_demo_command() -> None:
+    """Fill an empty database with synthetic demo data and print the demo logins."""
+    from engine.demo import DEMO_PASSWORD, seed_demo
+
+    settings = _settings()
+    if settings.is_production:
+        raise click.ClickException("demo data is never seeded in production")
+    session = _session(settings)
+    try:
+        logins = seed_demo(session=session, hasher=make_hasher(settings.password_hash_profile), now=_now(),
+                           code_prefix=settings.case_code_prefix)  # fmt: skip
+    finally:
+        session.close()
+    if logins is None:
+        click.echo("the database already has users; demo data not seeded")
+    else:
+        click.echo(f"seeded demo data: {len(logins)} users")
+    print_demo_logins(DEMO_PASSWORD)
+
+
+def print_demo_logins(password: str) -> None:
+    """Print the demo accounts (same on every seeded database)."""
+    from engine.demo import DEMO_USERS
+
+    click.echo("")
+    click.echo(f"Demo logins (password for all: {password}):")
+    for username, role, team in DEMO_USERS:
+        click.echo(f"  {username:<16} {role.value:<14} {team or ''}")
+    click.echo("")
+
+
+@main.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000")
+@click.option("--server", type=click.Choice(["auto", "werkzeug", "gunicorn"]), default="auto",
+              help="auto: gunicorn in production, the threaded development server otherwise.")  # fmt: skip
+@click.option("--workers", type=int, default=2, show_default=True, help="gunicorn workers.")
+def serve(host: str, port: int, server: str, workers: int) -> None:
+    """Serve the web app."""
+    settings = _settings()
+    if server == "auto":
+        server = "gunicorn" if settings.is_production else "werkzeug"
+    if server == "gunicorn":
+        gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        # Fixed arguments, no shell: replace this process by gunicorn serving the WSGI app.
+        argv = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "web.wsgi:app"]
+        os.execv(gunicorn, argv)  # noqa: S606
+    from web import create_app
+
+    app = create_app(settings)
+    click.echo(f"Reintegra on http://{host}:{port}/  (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@main.command()
+def check() -> None:
+    """Validate the configuration, the keys, the database schema and the workflow files."""
+    from engine.migrate import pending
+
+    problems: list[str] = []
+    settings = _settings()
+    click.echo(f"environment: {settings.env}")
+    try:
+        load_secret_key(settings)
+        install_keyring(load_keyring(settings))
+        click.echo("keys: ok")
+    except ConfigError as exc:
+        problems.append(f"keys: {exc}")
+    try:
+        if pending(settings.database_url):
+            problems.append("database: not at the newest schema; run `reintegra migrate`")
+        else:
+            click.echo("database: at the newest schema")
+    except Exception as exc:  # noqa: BLE001 - any driver error is reported, not raised
+        problems.append(f"database: cannot connect ({type(exc).__name__})")
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("all checks passed")

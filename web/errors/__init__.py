@@ -1,0 +1,75 @@
+"""Error pages (403, 404, 500 with rollback) and the mapping of ``DomainError`` to messages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def _page(status: int, title: str, message: str) -> ResponseReturnValue:
+    try:
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+    except Exception:  # the error page must not fail with the error it reports
+        log.exception("the error page could not be rendered")
+        return escape(f"{status} {title}: {message}"), status, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
+    status = exc.code or 500
+    if status == 401:
+        return redirect(url_for("auth.login", next=request.path))
+    titles = {
+        400: (_("Bad request"), _("The request could not be understood.")),
+        403: (_("Not allowed"), _("You do not have permission to see this page.")),
+        404: (_("Not found"), _("There is no such page, or it is not yours to see.")),
+        405: (_("Not allowed"), _("This action is not available here.")),
+        413: (_("Too large"), _("The upload is too large.")),
+    }
+    title, message = titles.get(status, (_("Error"), _("Something went wrong.")))
+    return _page(status, title, message)
+
+
+def _csrf_error(_exc: CSRFError) -> ResponseReturnValue:
+    return _page(
+        400, _("Form expired"), _("The form was too old or incomplete. Go back, reload the page and try again.")
+    )
+
+
+def _domain_error(exc: DomainError) -> ResponseReturnValue:
+    _rollback()
+    if exc.status == 404:
+        return _page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
+    if exc.status == 403:
+        return _page(403, _("Not allowed"), _("You do not have permission to do this."))
+    flash(_(exc.message), "error")
+    return redirect(request.referrer or url_for("home.index")), 303
+
+
+def _server_error(exc: Exception) -> ResponseReturnValue:
+    _rollback()
+    # The type only: messages may carry values from a case file.
+    log.error("unhandled error on %s %s: %s", request.method, request.url_rule, type(exc).__name__)
+    return _page(500, _("Server error"), _("Something went wrong on our side. Nothing was saved; please try again."))
+
+
+def _rollback() -> None:
+    session = g.get("db")
+    if session is not None:
+        session.rollback()
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(Exception, _server_error)

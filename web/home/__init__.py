@@ -1,0 +1,1 @@
+"""The role-appropriate landing page and the language switch."""
