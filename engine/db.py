@@ -7,12 +7,14 @@ busy timeout and real ``BEGIN``/``SAVEPOINT`` handling; PostgreSQL is used throu
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Engine, MetaData, String, Text, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
@@ -116,7 +118,23 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(_SQLITE_BEGIN, '')}".strip())
+
+
+_SQLITE_BEGIN = "reintegra_sqlite_begin"
+
+
+def _begin_for_writing(session: Session) -> None:
+    # SQLite (WAL) cannot upgrade a read snapshot that another writer has overtaken: the write fails at
+    # once with "database is locked". So a use case starts with a fresh BEGIN IMMEDIATE (waiting up to
+    # busy_timeout for the write lock) instead of writing inside an earlier read-only transaction.
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return
+        session.rollback()
+    session.connection(execution_options={_SQLITE_BEGIN: "IMMEDIATE"})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -124,14 +142,21 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+_CONCURRENT_CHANGE = "Someone else changed this record in the meantime. Nothing was saved; reload and try again."
+
+
 @contextmanager
 def transaction(session: Session) -> Iterator[Session]:
     """Run one use case: commit at the end of the outermost block, roll back on any exception.
 
     A stale optimistic revision becomes :class:`ConcurrentChange`, so the user is told that someone
-    else changed the record and nothing of theirs was half-written.
+    else changed the record and nothing of theirs was half-written. On SQLite the same race can show up
+    earlier, as a write refused because the transaction's snapshot is stale (``SQLITE_BUSY_SNAPSHOT``:
+    another connection committed after this one read); that is the same conflict and is reported the same.
     """
     depth = session.info.get("tx_depth", 0)
+    if depth == 0:
+        _begin_for_writing(session)
     session.info["tx_depth"] = depth + 1
     try:
         yield session
@@ -140,9 +165,13 @@ def transaction(session: Session) -> Iterator[Session]:
     except StaleDataError:
         if depth == 0:
             session.rollback()
-        raise ConcurrentChange(
-            "Someone else changed this record in the meantime. Nothing was saved; reload and try again."
-        ) from None
+        raise ConcurrentChange(_CONCURRENT_CHANGE) from None
+    except OperationalError as exc:
+        if depth == 0:
+            session.rollback()
+        if getattr(exc.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY_SNAPSHOT:
+            raise ConcurrentChange(_CONCURRENT_CHANGE) from None
+        raise
     except BaseException:
         if depth == 0:
             session.rollback()

@@ -1,0 +1,120 @@
+"""The `reintegra` command, run in-process against a fresh SQLite database in a temporary folder."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from engine.demo import DEMO_PASSWORD, DEMO_USERS
+from engine.security.crypto import install_keyring
+from web.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, keyring):
+    env = {
+        "REINTEGRA_INSTANCE_PATH": str(tmp_path / "instance"),
+        "REINTEGRA_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}",
+        "REINTEGRA_PASSWORD_HASH_PROFILE": "fast",
+        "REINTEGRA_ENV": "development",
+    }
+
+    def invoke(*args: str, input: str | None = None, **extra: str):
+        return CliRunner().invoke(main, list(args), env={**env, **extra}, input=input)
+
+    yield invoke
+    install_keyring(keyring)  # the commands install the instance's own key ring
+
+
+def test_migrate_creates_the_schema(run, tmp_path):
+    result = run("migrate")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        assert conn.execute("select count(*) from provinces").fetchone() == (25,)
+
+
+def test_seed_demo_prints_every_login_and_is_safe_to_rerun(run, tmp_path):
+    run("migrate")
+    first = run("seed-demo")
+    assert first.exit_code == 0, first.output
+    assert "seeded demo data: 9 users" in first.output
+    assert DEMO_PASSWORD in first.output
+    for username, _role, _team in DEMO_USERS:
+        assert username in first.output
+    again = run("seed-demo")
+    assert again.exit_code == 0
+    assert "already has users" in again.output
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        assert conn.execute("select count(*) from users").fetchone() == (9,)
+
+
+def test_seed_demo_refuses_production(run):
+    result = run(
+        "seed-demo", REINTEGRA_ENV="production", REINTEGRA_PASSWORD_HASH_PROFILE="default",
+        REINTEGRA_SECRET_KEY="x" * 40,
+        REINTEGRA_ENCRYPTION_KEYS="a2V5LWZvci10ZXN0cy1vbmx5LW5vdC1hLXNlY3JldCE=",
+        REINTEGRA_INDEX_KEY="i" * 40,
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "never seeded in production" in result.output
+
+
+def test_create_user_reads_the_password_from_stdin(run, tmp_path):
+    run("migrate")
+    result = run(
+        "create-user", "--username", "admin.two", "--display-name", "Test Admin", "--role", "administrator",
+        "--password-stdin", input="a-long-enough-passphrase\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "created user admin.two" in result.output
+    assert "a-long-enough-passphrase" not in result.output
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        stored = conn.execute("select password_hash from users where username = 'admin.two'").fetchone()[0]
+    assert stored.startswith("$argon2id$")
+
+
+def test_create_user_explains_a_weak_password(run):
+    run("migrate")
+    result = run(
+        "create-user", "--username", "admin.three", "--display-name", "Test Admin", "--role", "administrator",
+        "--password-stdin", input="short\n",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "password: The password must be at least 10 characters long." in result.output
+
+
+def test_create_caseworker_without_team_is_refused(run):
+    run("migrate")
+    result = run(
+        "create-user", "--username", "cw.lost", "--display-name", "Test CW", "--role", "caseworker",
+        "--password-stdin", input="a-long-enough-passphrase\n",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "team_id" in result.output
+
+
+def test_check_passes_on_a_migrated_database(run):
+    run("migrate")
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert "all checks passed" in result.output
+
+
+def test_check_fails_before_migration(run):
+    result = run("check")
+    assert result.exit_code == 1
+    assert "not at the newest schema" in result.output
+
+
+def test_unknown_setting_is_a_clear_error(run):
+    result = run("check", REINTEGRA_DATABSE_URL="sqlite://")
+    assert result.exit_code == 1
+    assert "unknown setting(s): REINTEGRA_DATABSE_URL" in result.output
+
+
+def test_production_without_secret_key_refuses_to_start(run):
+    result = run("check", REINTEGRA_ENV="production", REINTEGRA_PASSWORD_HASH_PROFILE="default")
+    assert result.exit_code == 1
+    assert "REINTEGRA_SECRET_KEY" in result.output
