@@ -16,9 +16,10 @@ export TEST_DATABASE_URL
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-system-deps: ## Install missing Debian packages (node/npm, and Chromium + Khmer fonts for browser tests)
+system-deps: ## Install missing Debian packages (venv, node/npm; Chromium + Khmer fonts for browser tests)
 	@missing=""; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ "$${WITH_BROWSER:-0}" = 1 ]; then \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  [ -d /usr/share/fonts/truetype/khmeros ] || missing="$$missing fonts-khmeros"; \
@@ -30,6 +31,7 @@ system-deps: ## Install missing Debian packages (node/npm, and Chromium + Khmer 
 	fi
 
 $(BIN)/.installed: pyproject.toml
+	$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -38,7 +40,6 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed ## Create .venv and install the app with its dev tools
 
 $(VENDOR)/.installed: package.json package-lock.json
-	$(MAKE) --no-print-directory system-deps
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/htmx $(VENDOR)/pico $(VENDOR)/bpmn-js $(VENDOR)/noto-sans-khmer/files

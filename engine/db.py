@@ -128,13 +128,28 @@ def _begin_for_writing(session: Session) -> None:
     # SQLite (WAL) cannot upgrade a read snapshot that another writer has overtaken: the write fails at
     # once with "database is locked". So a use case starts with a fresh BEGIN IMMEDIATE (waiting up to
     # busy_timeout for the write lock) instead of writing inside an earlier read-only transaction.
+    # A transaction that already holds changes (pending or flushed) is kept, as it would be on PostgreSQL.
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
+        if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
             return
-        session.rollback()
+        session.commit()  # ends a read-only snapshot; nothing is written, loaded objects stay loaded
     session.connection(execution_options={_SQLITE_BEGIN: "IMMEDIATE"})
+
+
+_WROTE = "reintegra_flushed"
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_written(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _clear_written(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

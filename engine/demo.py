@@ -115,7 +115,7 @@ def seed_demo(
                 session=session, actor=supervisor, now=opened, team_id=worker.team_id or 0,
                 survivor=NewSurvivor(
                     sex=rng.choice([Sex.FEMALE, Sex.FEMALE, Sex.MALE]),
-                    given_name_latin=f"Demo Survivor {n:02d}", family_name_latin="Test",
+                    given_name_latin=f"Demo Survivor {n:02d}", family_name_latin="Sample",
                     given_name_km=f"សាកល្បង {n:02d}", alias=f"Sample {n:02d}",
                     date_of_birth=dt.date(2000 + rng.randint(0, 10), rng.randint(1, 12), rng.randint(1, 28)),
                 ),

@@ -93,7 +93,7 @@ def test_variables_of_other_programs_are_ignored() -> None:
 
 
 def test_unknown_reintegra_variable_is_refused() -> None:
-    with pytest.raises(ConfigError, match="unknown setting.*REINTEGRA_DATABASE_ULR"):
+    with pytest.raises(ConfigError, match=r"unknown setting.*REINTEGRA_DATABASE_ULR"):
         Settings.from_env({"REINTEGRA_DATABASE_ULR": "sqlite:///synthetic.sqlite"})
 
 

@@ -173,7 +173,10 @@ def test_invalid_enum_value_written_with_raw_sql_is_refused(
 
 
 def test_invalid_safety_rating_written_with_raw_sql_is_refused(session: Session, case: Case) -> None:
-    store(session, FamilyAssessment(case_id=case.id, updated_at=NOW, assessed_on=NOW.date(), safety_rating=SafetyRating.SAFE))
+    store(
+        session,
+        FamilyAssessment(case_id=case.id, updated_at=NOW, assessed_on=NOW.date(), safety_rating=SafetyRating.SAFE),
+    )
     with pytest.raises(IntegrityError):
         session.execute(text("UPDATE family_assessments SET safety_rating = 'nonsense'"))
     session.rollback()

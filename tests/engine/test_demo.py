@@ -1,0 +1,129 @@
+"""Demo data: fills an empty database once, deterministically, with obviously synthetic people."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
+from engine.accounts.passwords import make_hasher
+from engine.accounts.service import LoginOutcome, authenticate
+from engine.cases.models import Case, CaseStatus, FamilyMember, History, Identity, Phase
+from engine.db import Base
+from engine.demo import CASES, DEMO_PASSWORD, DEMO_USERS, DemoLogin, seed_demo
+from tests.conftest import NOW, _wipe
+
+MARKERS = ("Demo", "Sample", "សាកល្បង")
+
+
+@pytest.fixture(scope="module")
+def hasher() -> PasswordHasher:
+    return make_hasher("fast")
+
+
+@pytest.fixture
+def seeded(session: Session, hasher: PasswordHasher) -> list[DemoLogin]:
+    logins = seed_demo(session=session, hasher=hasher, now=NOW)
+    assert logins is not None
+    return logins
+
+
+def count(session: Session, model: type[Base]) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_seed_creates_the_listed_users_with_their_roles_and_teams(session: Session, seeded: list[DemoLogin]) -> None:
+    rows = session.execute(select(User.username, User.role, Team.name).outerjoin(Team, User.team_id == Team.id)).all()
+    assert sorted(tuple(row) for row in rows) == sorted(DEMO_USERS)
+    assert len(rows) == 9
+
+
+def test_seed_returns_the_logins_of_the_listed_users(seeded: list[DemoLogin]) -> None:
+    assert [(login.username, login.role, login.team) for login in seeded] == list(DEMO_USERS)
+
+
+def test_seed_creates_three_organisations_of_every_kind(session: Session, seeded: list[DemoLogin]) -> None:
+    kinds = session.scalars(select(Organisation.kind)).all()
+    assert sorted(kinds) == sorted(OrganisationKind)
+
+
+def test_seed_creates_36_cases(session: Session, seeded: list[DemoLogin]) -> None:
+    assert count(session, Case) == CASES == 36
+
+
+def test_seed_has_cases_in_every_phase(session: Session, seeded: list[DemoLogin]) -> None:
+    assert set(session.scalars(select(Case.phase))) == set(Phase)
+
+
+def test_seed_has_cases_in_every_status(session: Session, seeded: list[DemoLogin]) -> None:
+    assert set(session.scalars(select(Case.status))) == set(CaseStatus)
+
+
+def test_every_demo_case_has_a_caseworker_of_its_team(session: Session, seeded: list[DemoLogin]) -> None:
+    rows = session.execute(
+        select(Case.team_id, User.team_id, User.role).join(User, Case.caseworker_id == User.id)
+    ).all()
+    assert len(rows) == CASES
+    assert all(case_team == user_team and role is Role.CASEWORKER for case_team, user_team, role in rows)
+
+
+def test_demo_users_sign_in_with_the_demo_password(
+    session: Session, hasher: PasswordHasher, seeded: list[DemoLogin]
+) -> None:
+    result = authenticate(
+        session=session, hasher=hasher, now=NOW, username="caseworker.a1", password=DEMO_PASSWORD,
+        max_failed=6, lockout=dt.timedelta(minutes=30),
+    )  # fmt: skip
+    assert result.outcome is LoginOutcome.OK
+
+
+def test_second_seed_returns_none_and_adds_nothing(
+    session: Session, hasher: PasswordHasher, seeded: list[DemoLogin]
+) -> None:
+    models: list[type[Base]] = [User, Organisation, Team, Case, Identity, History, FamilyMember]
+    before = [count(session, m) for m in models]
+    assert seed_demo(session=session, hasher=hasher, now=NOW + dt.timedelta(days=1)) is None
+    assert [count(session, m) for m in models] == before
+
+
+def test_seed_is_deterministic(session: Session, db_engine: Engine, hasher: PasswordHasher) -> None:
+    seed_demo(session=session, hasher=hasher, now=NOW)
+    first = sorted(session.scalars(select(Case.code)))
+    session.close()
+    _wipe(db_engine)
+    assert count(session, Case) == 0
+    seed_demo(session=session, hasher=hasher, now=NOW)
+    assert sorted(session.scalars(select(Case.code))) == first
+
+
+def test_seed_uses_the_code_prefix(session: Session, hasher: PasswordHasher) -> None:
+    seed_demo(session=session, hasher=hasher, now=NOW, code_prefix="DM")
+    assert all(code.startswith("DM-") for code in session.scalars(select(Case.code)))
+
+
+def test_every_survivor_name_and_alias_is_obviously_synthetic(session: Session, seeded: list[DemoLogin]) -> None:
+    identities = session.scalars(select(Identity)).all()
+    names = [
+        value
+        for i in identities
+        for value in (i.given_name_latin, i.family_name_latin, i.given_name_km, i.family_name_km, i.alias)
+        if value is not None
+    ]
+    assert len(identities) == CASES
+    assert [name for name in names if not any(marker in name for marker in MARKERS)] == []
+
+
+def test_every_family_member_name_is_obviously_synthetic(session: Session, seeded: list[DemoLogin]) -> None:
+    names = session.scalars(select(FamilyMember.name)).all()
+    assert names
+    assert [name for name in names if not any(marker in name for marker in MARKERS)] == []
+
+
+def test_no_demo_section_is_dated_after_now(session: Session, seeded: list[DemoLogin]) -> None:
+    stamps = [*session.scalars(select(History.updated_at)), *session.scalars(select(Case.opened_at))]
+    assert len(stamps) == 2 * CASES
+    assert max(stamps) <= NOW
