@@ -27,11 +27,16 @@ def test_nested_transactions_commit_once_at_the_outermost_block(session, db_engi
     assert _count(session) == 2
 
 
-def test_an_exception_rolls_back_everything_of_the_use_case(session):
-    with pytest.raises(RuntimeError), transaction(session):
+def _fail_half_way(session) -> None:
+    with transaction(session):
         session.add(_org("Half-written shelter"))
         session.flush()
         raise RuntimeError("boom")
+
+
+def test_an_exception_rolls_back_everything_of_the_use_case(session):
+    with pytest.raises(RuntimeError):
+        _fail_half_way(session)
     assert _count(session) == 0
 
 
