@@ -13,9 +13,11 @@ from flask import Flask, session
 from flask_login import current_user
 
 from engine.accounts.passwords import make_hasher
-from engine.config import Settings
+from engine.config import ConfigError, Settings
 from engine.db import make_engine, make_session_factory
 from engine.security.crypto import install_keyring, load_keyring, load_secret_key
+from engine.workflow.check import check_workflows
+from engine.workflow.service import load_runtime
 from web import errors, i18n, labels, security
 from web.extensions import csrf, login_manager
 
@@ -37,12 +39,16 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
     install_keyring(load_keyring(settings))
+    problems = check_workflows()
+    if problems:  # a broken diagram or form must never reach a caseworker
+        raise ConfigError("the workflow files are broken:\n" + "\n".join(problems))
     db_engine = make_engine(settings.database_url)
     app.extensions["reintegra"] = {
         "settings": settings,
         "engine": db_engine,
         "session_factory": make_session_factory(db_engine),
         "hasher": make_hasher(settings.password_hash_profile),
+        "runtime": load_runtime(),
     }
 
     csrf.init_app(app)

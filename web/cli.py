@@ -166,6 +166,13 @@ def check() -> None:
             click.echo("database: at the newest schema")
     except Exception as exc:  # noqa: BLE001 - any driver error is reported, not raised
         problems.append(f"database: cannot connect ({type(exc).__name__})")
+    from engine.workflow.check import check_workflows
+
+    workflow_problems = check_workflows()
+    if workflow_problems:
+        problems += [f"workflows: {p}" for p in workflow_problems]
+    else:
+        click.echo("workflows: every diagram, decision table, form and the phase chain are valid")
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
     if problems:

@@ -238,3 +238,21 @@ class CaseEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CaseRecord(Base):
+    """Everything one workflow step recorded (the whole submitted form), encrypted as one JSON document.
+
+    Structured case-file columns are written as well (see ``engine.cases.case_file``); this row keeps
+    the step's own record (consent, risk screen, case conference, visit, ...) and its history.
+    """
+
+    __tablename__ = "case_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    form_key: Mapped[str] = mapped_column(String(60))
+    step: Mapped[str] = mapped_column(String(200))
+    data: Mapped[str] = mapped_column(EncryptedText)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

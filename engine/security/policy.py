@@ -14,6 +14,7 @@ from sqlalchemy import Select, false
 from engine.accounts.models import Role, User
 from engine.cases.models import Case
 from engine.errors import Forbidden
+from engine.workflow.models import WorkItem
 
 CASE_STAFF = (Role.CASEWORKER, Role.SUPERVISOR)
 Q = TypeVar("Q", bound=Select[Any])
@@ -41,3 +42,15 @@ def require_can_open_case(actor: User, team_id: int) -> None:
     """Only caseworkers and supervisors of ``team_id`` admit survivors into it."""
     if actor.role not in CASE_STAFF or actor.team_id != team_id:
         raise Forbidden("Only caseworkers and supervisors of this team can open a case for it.")
+
+
+def can_work_on(actor: User, item: WorkItem) -> bool:
+    """True when ``actor`` may claim or complete the work item ``item``."""
+    if not actor.active or actor.role is not item.role:
+        return False
+    if actor.role is Role.CASEWORKER:
+        return item.assignee_id == actor.id or (item.assignee_id is None and item.team_id == actor.team_id)
+    if actor.role is Role.SUPERVISOR:
+        return actor.team_id is not None and item.team_id == actor.team_id
+    # DoSVY officers: any DoSVY work item until case transfers narrow it to their office.
+    return actor.role is Role.DOSVY_OFFICER

@@ -1,0 +1,121 @@
+"""Workflow tables: deployed spec versions, instances (state without the spec), work items, timers.
+
+Queues, dashboards and overdue checks read ``work_items`` and ``workflow_timers`` only; nothing lists
+work by deserializing workflows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.accounts.models import Role, Team, User
+from engine.cases.models import Case
+from engine.db import Base, UTCDateTime
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=32,
+                values_callable=lambda e: [m.value for m in e])  # fmt: skip
+
+
+class InstanceStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class WorkItemStatus(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class WorkflowSpec(Base):
+    """One deployed version of a process: its key is ``process_id@sha256`` of the files it was parsed from."""
+
+    __tablename__ = "workflow_specs"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(60), index=True)
+    files: Mapped[str] = mapped_column(Text)  # JSON: file name -> XML text
+    deployed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class WorkflowInstance(Base):
+    """One run of one process for one case (a phase, or one follow-up visit)."""
+
+    __tablename__ = "workflow_instances"
+    __table_args__ = (
+        CheckConstraint("rev >= 1", name="rev_positive"),
+        Index("ix_workflow_instances_case_running", "case_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    process_id: Mapped[str] = mapped_column(String(60))
+    spec_key: Mapped[str] = mapped_column(ForeignKey("workflow_specs.key"))
+    status: Mapped[InstanceStatus] = mapped_column(_enum(InstanceStatus, "instance_status"))
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    next_process: Mapped[str | None] = mapped_column(String(60))
+    state: Mapped[str] = mapped_column(Text)
+    rev: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_instances.id"))
+
+    __mapper_args__ = {"version_id_col": rev}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
+
+    case: Mapped[Case] = relationship()
+
+
+class WorkItem(Base):
+    """A READY user task, materialised after every engine step."""
+
+    __tablename__ = "work_items"
+    __table_args__ = (
+        CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
+        Index("ix_work_items_queue", "status", "team_id", "assignee_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instances.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))  # SpiffWorkflow task UUID
+    task_name: Mapped[str] = mapped_column(String(80))  # BPMN element id
+    title: Mapped[str] = mapped_column(String(200))
+    form_key: Mapped[str] = mapped_column(String(60))
+    process_id: Mapped[str] = mapped_column(String(60))
+    role: Mapped[Role] = mapped_column(_enum(Role, "work_item_role"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[WorkItemStatus] = mapped_column(_enum(WorkItemStatus, "work_item_status"))
+    priority: Mapped[int] = mapped_column(Integer, default=2)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    follow_up_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    draft: Mapped[str | None] = mapped_column(Text)  # encrypted JSON of a saved draft (see engine.workflow.service)
+
+    case: Mapped[Case] = relationship()
+    team: Mapped[Team | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+
+class WorkflowTimer(Base):
+    """A WAITING timer event of an instance; the scheduler selects due rows by ``due_at``."""
+
+    __tablename__ = "workflow_timers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instances.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,0 +1,171 @@
+"""Drive one in-memory workflow: start, complete a user task, fire due timers, and take a snapshot.
+
+Nothing here touches the database; ``engine.workflow.service`` wraps every call in load -> act -> save
+inside one transaction and discards the in-memory workflow on any exception. The script engine is the
+sandbox, and its clock is the ``now`` the caller passes in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine.workflow import serializer
+from engine.workflow.registry import Deployed
+from engine.workflow.sandbox import SandboxScriptEngine
+
+
+class TaskNotReady(Exception):
+    """The user task is not waiting for input any more (completed or cancelled meanwhile)."""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task waiting for someone, with what the work-item table needs."""
+
+    task_id: str
+    name: str
+    title: str
+    lane: str
+    form: str
+    priority: int
+    due: str | None  # ISO duration, counted from ``due_from``
+    due_from: str  # "ready" or "start"
+    due_at: dt.datetime | None  # from ``due_var``, when the diagram computes the instant itself
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    name: str
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where a workflow stands after a step."""
+
+    ready: tuple[ReadyTask, ...]
+    timers: tuple[WaitingTimer, ...]
+    completed: bool
+    outcome: str | None = None
+    next_process: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    fired: tuple[str, ...] = ()  # names of the timer events that fired in this step
+
+
+def _engine(now: dt.datetime) -> SandboxScriptEngine:
+    engine = SandboxScriptEngine(now)
+    engine.environment.globals["now"] = engine.now_iso
+    return engine
+
+
+def start(deployed: Deployed, data: dict[str, Any], now: dt.datetime) -> BpmnWorkflow:
+    """A new workflow of ``deployed`` with ``data``, advanced to its first wait."""
+    workflow = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=_engine(now))
+    workflow.task_tree.data.update(data)
+    workflow.do_engine_steps()
+    return workflow
+
+
+def load(deployed: Deployed, state: str, now: dt.datetime) -> BpmnWorkflow:
+    """Rebuild a saved workflow; its clock is ``now``."""
+    workflow = serializer.loads(state, deployed.spec, deployed.subprocess_specs)
+    workflow.script_engine = _engine(now)
+    return workflow
+
+
+def complete(workflow: BpmnWorkflow, task_id: str, values: dict[str, Any]) -> None:
+    """Complete the READY user task ``task_id`` with ``values`` and run the engine to its next wait."""
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise TaskNotReady(task_id)
+    task.data.update(values)
+    task.run()
+    workflow.do_engine_steps()
+
+
+def fire_timers(workflow: BpmnWorkflow) -> list[str]:
+    """Fire the timers due at the workflow's clock; return their names."""
+    before = {t.id for t in workflow.get_tasks(state=TaskState.WAITING)}
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    waiting_now = {t.id for t in workflow.get_tasks(state=TaskState.WAITING)}
+    fired = []
+    for task_id in before - waiting_now:
+        task = workflow.get_task_from_id(task_id)
+        if task is not None and task.has_state(TaskState.FINISHED_MASK):
+            fired.append(task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+    return sorted(fired)
+
+
+def snapshot(workflow: BpmnWorkflow, fired: list[str] | None = None) -> Snapshot:
+    """The ready user tasks, waiting timers and (when finished) the end reached."""
+    ready = tuple(_ready(t) for t in workflow.get_tasks(state=TaskState.READY, manual=True))
+    timers = tuple(
+        WaitingTimer(str(t.id), t.task_spec.bpmn_name or t.task_spec.bpmn_id, _instant(t.internal_data["event_value"]))
+        for t in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)
+        and t.internal_data.get("event_value")
+    )
+    if not workflow.is_completed():
+        return Snapshot(ready, timers, False, fired=tuple(fired or ()))
+    end = _end_reached(workflow)
+    props = end.task_spec.extensions.get("properties", {}) if end else {}
+    return Snapshot(
+        ready, timers, True, outcome=props.get("outcome"), next_process=props.get("next"),
+        data=dict(end.data) if end else dict(workflow.data), fired=tuple(fired or ()),
+    )  # fmt: skip
+
+
+def dumps(workflow: BpmnWorkflow) -> str:
+    return serializer.dumps(workflow)
+
+
+def _ready(task: Any) -> ReadyTask:
+    props = task.task_spec.extensions.get("properties", {})
+    due_at = None
+    if props.get("due_var"):
+        value = task.data.get(props["due_var"])
+        due_at = _instant(value) if value else None
+    return ReadyTask(
+        task_id=str(task.id),
+        name=task.task_spec.bpmn_id,
+        title=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+        lane=task.task_spec.lane or "",
+        form=props.get("form", ""),
+        priority=int(props.get("priority", 2)),
+        due=props.get("due"),
+        due_from=props.get("due_from", "ready"),
+        due_at=due_at,
+    )
+
+
+def _end_reached(workflow: BpmnWorkflow) -> Any:
+    ends = [
+        t
+        for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        if isinstance(t.task_spec, EndEvent) and t.task_spec.extensions.get("properties", {}).get("next")
+    ]
+    return max(ends, key=lambda t: t.last_state_change) if ends else None
+
+
+def _instant(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    instant: dt.datetime = TimerEventDefinition.get_datetime(str(value))
+    return instant
+
+
+def due_from_duration(duration: str, start: dt.datetime) -> dt.datetime:
+    """``start`` plus an ISO 8601 duration (calendar-aware, as SpiffWorkflow computes timers)."""
+    parsed = TimerEventDefinition.parse_iso_duration(duration)
+    delta: dt.timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, start)
+    return start + delta

@@ -1,0 +1,237 @@
+"""Workflow use cases: start a case's workflow, complete a work item, fire due timers, re-open.
+
+Each is one transaction: load the instance -> act on the in-memory workflow -> save its state (with an
+optimistic revision), materialise work items and timers, write the case event, and chain to the next
+process when a phase ends. On any exception nothing is written and the in-memory workflow is dropped.
+
+Design for long-lived cases: one workflow instance per phase and one per follow-up visit (see
+``workflows/processes.json`` and the visit-cycle diagrams). SpiffWorkflow's task tree grows with every
+loop iteration and breaks near 200 visits (ENGINE-NOTES.md); a fresh instance per visit keeps every
+step's cost flat whatever the history, with public API only, and the chain carries forward just the few
+values the next visit needs (risk level, last visit date, visit count, missed visits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.accounts.models import Role, User
+from engine.cases.case_file import apply_targets, record_step
+from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, Phase
+from engine.db import transaction
+from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.security.policy import can_work_on
+from engine.workflow import runner
+from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
+from engine.workflow.registry import Registry, load_registry
+from workflows.forms import Form, load_forms, validate_submission
+from workflows.processes import CLOSED, Chain, load_chain
+
+LANE_ROLES = {"Caseworker": Role.CASEWORKER, "Supervisor": Role.SUPERVISOR, "DoSVY officer": Role.DOSVY_OFFICER}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Everything the workflow services need, loaded and checked once per process."""
+
+    registry: Registry
+    chain: Chain
+    forms: dict[str, Form]
+
+
+def load_runtime() -> Runtime:
+    """Parse the chain, every diagram and every form (raises on the first broken file)."""
+    chain = load_chain()
+    return Runtime(load_registry(list(chain.processes)), chain, load_forms())
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What happened to the case after a step: for the flashed message."""
+
+    case_code: str
+    step: str
+    phase: Phase
+    status: CaseStatus
+    next_steps: tuple[str, ...]
+    phase_changed: bool
+
+
+def start_case_workflow(
+    *, session: Session, runtime: Runtime, case: Case, actor: User | None, now: dt.datetime,
+    process_id: str | None = None, carried: dict[str, Any] | None = None,
+) -> WorkflowInstance:  # fmt: skip
+    """Start ``process_id`` (default: the chain's first) for ``case``."""
+    with transaction(session):
+        runtime.registry.deploy(session, now)
+        return _start(session, runtime, case, actor, now, process_id or runtime.chain.start, carried or {}, None)
+
+
+def complete_work_item(
+    *, session: Session, runtime: Runtime, actor: User, now: dt.datetime, work_item_id: int,
+    raw: dict[str, Any], lang: str = "en",
+) -> Completion:  # fmt: skip
+    """Validate the form of a work item, write the case file, complete the task and advance the case."""
+    with transaction(session):
+        item = session.get(WorkItem, work_item_id)
+        if item is None:
+            raise NotFound("There is no such task.")
+        if not can_work_on(actor, item):
+            raise Forbidden("This task is not yours to complete.")
+        if item.status is not WorkItemStatus.OPEN:
+            raise InvalidInput("This task was already completed or cancelled by someone else. Nothing was saved.")
+        case = item.case
+        form = runtime.forms[item.form_key]
+        people = {
+            str(m.id): m.relationship
+            for m in session.scalars(select(FamilyMember).where(FamilyMember.case_id == case.id))
+        }
+        submission = validate_submission(form, raw, lang=lang, today=now.date(), people=people)
+        if not submission.ok:
+            raise InvalidInput("Please correct the marked fields.", submission.errors)
+        instance = session.get(WorkflowInstance, item.instance_id)
+        assert instance is not None, "a work item always belongs to an instance (foreign key)"
+        deployed = runtime.registry.by_key(session, instance.spec_key)
+        workflow = runner.load(deployed, instance.state, now)
+        try:
+            runner.complete(workflow, item.task_id, submission.workflow_values())
+        except runner.TaskNotReady:
+            raise InvalidInput(
+                "This task is no longer waiting for input. Nothing was saved; reload the page."
+            ) from None
+        apply_targets(session=session, case=case, actor=actor, now=now, targets=submission.targets())
+        record_step(session=session, case=case, actor=actor, now=now, form_key=form.key, step=item.title,
+                    values=submission.record())  # fmt: skip
+        item.status, item.completed_at, item.completed_by_id = WorkItemStatus.COMPLETED, now, actor.id
+        decisions = {k: v for k, v in submission.workflow_values().items() if k.endswith(("decision", "outcome"))}
+        summary = item.title + "".join(f" ({v})" for v in decisions.values())
+        session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="step_completed", summary=summary[:200]))
+        phase_before = case.phase
+        _save(session, runtime, instance, case, workflow, actor, now)
+        open_items = session.scalars(
+            select(WorkItem.title).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN)
+        ).all()
+        return Completion(case.code, item.title, case.phase, case.status, tuple(open_items), case.phase != phase_before)
+
+
+def fire_due_timers(*, session: Session, runtime: Runtime, now: dt.datetime, limit: int = 100) -> int:
+    """Fire every timer due by ``now``, one transaction per instance; return the instances advanced."""
+    due = session.execute(
+        select(WorkflowTimer.instance_id).where(WorkflowTimer.due_at <= now).group_by(WorkflowTimer.instance_id)
+        .order_by(WorkflowTimer.instance_id).limit(limit)
+    ).scalars().all()  # fmt: skip
+    session.rollback()  # end the read; each instance gets its own write transaction
+    advanced = 0
+    for instance_id in due:
+        with transaction(session):
+            instance = session.get(WorkflowInstance, instance_id)
+            if instance is None or instance.status is not InstanceStatus.RUNNING:
+                continue
+            deployed = runtime.registry.by_key(session, instance.spec_key)
+            workflow = runner.load(deployed, instance.state, now)
+            fired = runner.fire_timers(workflow)
+            for name in fired:
+                session.add(
+                    CaseEvent(case_id=instance.case_id, at=now, actor_id=None, kind="timer", summary=name[:200])
+                )
+            _save(session, runtime, instance, instance.case, workflow, None, now, fired)
+            advanced += 1
+    return advanced
+
+
+def reopen_case(*, session: Session, runtime: Runtime, actor: User, now: dt.datetime, case: Case,
+                process_id: str = "pre_reintegration") -> WorkflowInstance:  # fmt: skip
+    """Re-open a closed case (supervisors only) by starting ``process_id`` again."""
+    if actor.role is not Role.SUPERVISOR or actor.team_id != case.team_id:
+        raise Forbidden("Only a supervisor of the case's team can re-open it.")
+    if case.status is not CaseStatus.CLOSED:
+        raise InvalidInput("Only a closed case can be re-opened.")
+    with transaction(session):
+        case.closed_at = None
+        case.status = CaseStatus.OPEN
+        session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="reopened", summary="Case re-opened"))
+        carried = {"is_readmission": True, "risk_level": case.risk_level.value if case.risk_level else None}
+        return _start(session, runtime, case, actor, now, process_id, carried, None)
+
+
+def _start(
+    session: Session, runtime: Runtime, case: Case, actor: User | None, now: dt.datetime,
+    process_id: str, carried: dict[str, Any], previous: WorkflowInstance | None,
+) -> WorkflowInstance:  # fmt: skip
+    definition = runtime.chain.get(process_id)
+    deployed = runtime.registry.current(process_id)
+    workflow = runner.start(deployed, definition.start_data(carried), now)
+    instance = WorkflowInstance(
+        case_id=case.id, process_id=process_id, spec_key=deployed.key, status=InstanceStatus.RUNNING,
+        state="{}", started_at=now, previous_id=previous.id if previous else None,
+    )  # fmt: skip
+    session.add(instance)
+    if definition.phase is not None and case.phase != Phase(definition.phase):
+        session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id if actor else None, kind="phase_changed",
+                              summary=f"{case.phase.value} -> {definition.phase}"))  # fmt: skip
+        case.phase = Phase(definition.phase)
+    case.status = CaseStatus(definition.status)
+    session.flush()
+    _save(session, runtime, instance, case, workflow, actor, now)
+    return instance
+
+
+def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: Case, workflow: Any,
+          actor: User | None, now: dt.datetime, fired: list[str] | None = None) -> None:  # fmt: skip
+    snap = runner.snapshot(workflow, fired)
+    instance.state = runner.dumps(workflow)
+    _materialise(session, instance, case, snap, now)
+    if not snap.completed:
+        return
+    instance.status, instance.completed_at = InstanceStatus.COMPLETED, now
+    instance.outcome, instance.next_process = snap.outcome, snap.next_process
+    if snap.next_process == CLOSED:
+        case.status, case.closed_at = CaseStatus.CLOSED, now
+        session.add(
+            CaseEvent(
+                case_id=case.id, at=now, actor_id=actor.id if actor else None, kind="closed", summary="Case closed"
+            )
+        )
+    elif snap.next_process:
+        _start(session, runtime, case, actor, now, snap.next_process, snap.data, instance)
+
+
+def _materialise(
+    session: Session, instance: WorkflowInstance, case: Case, snap: runner.Snapshot, now: dt.datetime
+) -> None:
+    open_items = {
+        w.task_id: w
+        for w in session.scalars(
+            select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
+        )
+    }
+    ready = {r.task_id for r in snap.ready}
+    for task_id, item in open_items.items():
+        if task_id not in ready:
+            item.status = WorkItemStatus.CANCELLED
+    for r in snap.ready:
+        if r.task_id in open_items:
+            continue
+        role = LANE_ROLES[r.lane]
+        due_at = r.due_at
+        if due_at is None and r.due:
+            due_at = runner.due_from_duration(r.due, instance.started_at if r.due_from == "start" else now)
+        session.add(WorkItem(
+            case_id=case.id, instance_id=instance.id, task_id=r.task_id, task_name=r.name, title=r.title,
+            form_key=r.form, process_id=instance.process_id, role=role,
+            team_id=case.team_id if role in (Role.CASEWORKER, Role.SUPERVISOR) else None,
+            assignee_id=case.caseworker_id if role is Role.CASEWORKER else None,
+            status=WorkItemStatus.OPEN, priority=r.priority, due_at=due_at, created_at=now,
+        ))  # fmt: skip
+    session.execute(delete(WorkflowTimer).where(WorkflowTimer.instance_id == instance.id))
+    for t in snap.timers:
+        session.add(
+            WorkflowTimer(
+                instance_id=instance.id, case_id=case.id, task_id=t.task_id, name=t.name[:120], due_at=t.due_at
+            )
+        )
