@@ -13,7 +13,6 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -24,6 +23,7 @@ from engine.accounts.service import create_user
 from engine.cases.models import Sex
 from engine.cases.service import NewSurvivor, open_case
 from engine.db import make_engine, make_session_factory, transaction
+from engine.demo import synthetic_submission
 from engine.errors import InvalidInput
 from engine.security.crypto import generate_keyring, install_keyring
 from engine.workflow.models import WorkflowInstance, WorkItem, WorkItemStatus
@@ -37,19 +37,6 @@ STEPS: list[tuple[str, dict[str, str]]] = [
     ("case_conference", {"placement": "community"}), ("reintegration_plan", {"dosvy_notice_consent": "no"}),
     ("approve_agreement", {"decision": "approve"}), ("prepare_family", {}), ("handover", {}), ("first_contact", {}),
 ]  # fmt: skip
-
-
-def _raw(form: Any, today: dt.date, overrides: dict[str, str]) -> dict[str, Any]:
-    raw: dict[str, Any] = {}
-    for f in form.fields:
-        value = {"text": "Bench entry", "long_text": "Bench entry", "date": today.isoformat(), "yes_no": "yes",
-                 "number": "1"}.get(f.type)  # fmt: skip
-        if f.type in ("choice", "multi_choice"):
-            value = f.choices[0].value
-        if value is not None:
-            raw[f.name] = value
-    raw.update(overrides)
-    return raw
 
 
 def main() -> None:
@@ -85,7 +72,7 @@ def main() -> None:
             )
             assert item is not None, name
             actor = users[item.role]
-            raw = _raw(runtime.forms[item.form_key], now.date(), overrides)
+            raw = synthetic_submission(runtime.forms[item.form_key], now.date(), dict(overrides))
             start = time.perf_counter()
             try:
                 complete_work_item(

@@ -1,7 +1,10 @@
 """Deterministic, obviously synthetic demo data for ``make run`` and manual testing.
 
 Every name says "Demo" or ``សាកល្បង`` ("test"); no value looks like a real person, place of birth or
-story. The same seed and ``now`` always give the same data.
+story. The same seed and ``now`` always give the same data. Cases are not written in their phase
+directly: each one is walked through the real workflows (every step submitted through its form, with
+a clock that starts when the case was opened), so work items, timers, history and overdue visits are
+exactly what the product itself would have produced.
 """
 
 from __future__ import annotations
@@ -16,21 +19,12 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.accounts.service import create_user
-from engine.cases.models import (
-    CaseEvent,
-    CaseStatus,
-    FamilyAssessment,
-    FamilyMember,
-    History,
-    MedicalRecord,
-    Phase,
-    PsychologicalRecord,
-    RiskLevel,
-    SafetyRating,
-    Sex,
-)
+from engine.cases.models import Case, FamilyMember, Sex
 from engine.cases.service import NewSurvivor, open_case
 from engine.db import transaction
+from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.workflow.service import Runtime, complete_work_item, fire_due_timers, start_case_workflow
+from workflows.forms import Form
 
 DEMO_PASSWORD = "demo-password-2026"
 SEED = 9009
@@ -63,7 +57,7 @@ class DemoLogin:
 
 
 def seed_demo(
-    *, session: Session, hasher: PasswordHasher, now: dt.datetime, code_prefix: str = "RG"
+    *, session: Session, hasher: PasswordHasher, runtime: Runtime, now: dt.datetime, code_prefix: str = "RG"
 ) -> list[DemoLogin] | None:
     """Fill an empty database with demo data; return the logins, or ``None`` if users already exist."""
     rng = random.Random(SEED)
@@ -106,11 +100,11 @@ def seed_demo(
         supervisors = [accounts["supervisor.a"], accounts["supervisor.b"]]
         workers = [accounts[name] for name in ("caseworker.a1", "caseworker.a2", "caseworker.b1", "caseworker.b2")]
 
-        phases = list(Phase)
         for n in range(1, CASES + 1):
             worker = workers[(n - 1) % len(workers)]
             supervisor = supervisors[0] if worker.team_id == team_a.id else supervisors[1]
-            opened = now - dt.timedelta(days=rng.randint(1, 720), hours=rng.randint(0, 23))
+            plan = PLANS[(n - 1) % len(PLANS)]
+            opened = now - dt.timedelta(days=plan.days_ago + rng.randint(0, 20), hours=rng.randint(0, 23))
             case = open_case(
                 session=session, actor=supervisor, now=opened, team_id=worker.team_id or 0,
                 survivor=NewSurvivor(
@@ -121,38 +115,94 @@ def seed_demo(
                 ),
                 caseworker_id=worker.id, code_prefix=code_prefix, rng=rng,
             )  # fmt: skip
-            case.phase = phases[(n - 1) % len(phases)]
-            case.risk_level = rng.choice(list(RiskLevel))
-            if case.phase is Phase.CLOSURE and n % 2 == 0:
-                case.status, case.closed_at = CaseStatus.CLOSED, now - dt.timedelta(days=rng.randint(1, 60))
-            elif case.phase in (Phase.FOLLOW_UP_1, Phase.FOLLOW_UP_2) and n % 4 == 0:
-                case.status = CaseStatus.LOST_CONTACT
-            stamp = {"case_id": case.id, "updated_by_id": worker.id}
-            fresh = opened + dt.timedelta(days=rng.randint(0, 200))
-            stamp_at = min(fresh, now)
-            session.add(History(
-                **stamp, updated_at=stamp_at, origin_province_code=f"{rng.randint(1, 25):02d}",
-                address_before="Demo Village (synthetic)",
-                form_of_exploitation=rng.choice(["labour", "sexual", "forced_marriage"]),
-                destination_country=rng.choice(["TH", "MY", "CN", "KH"]),
-                referral_source=rng.choice(["police", "ngo", "self"]),
-                narrative="Synthetic demo narrative. No real events.",
-            ))  # fmt: skip
-            session.add(
-                FamilyMember(
-                    **stamp,
-                    updated_at=stamp_at,
-                    relationship="mother",
-                    name=f"Demo Parent {n:02d}",
-                    occupation="Demo occupation",
-                )
-            )
-            if n % 3:
-                session.add(FamilyAssessment(
-                    **stamp, updated_at=stamp_at, assessed_on=stamp_at.date(), household="Synthetic household",
-                    safety_rating=rng.choice([SafetyRating.SAFE, SafetyRating.SAFE_WITH_SUPPORT, SafetyRating.UNSAFE]),
-                ))  # fmt: skip
-            session.add(MedicalRecord(**stamp, updated_at=stamp_at, vaccinations="Demo vaccination entry"))
-            session.add(PsychologicalRecord(**stamp, updated_at=stamp_at, assessment="Demo assessment text"))
-            session.add(CaseEvent(case_id=case.id, at=now, actor_id=None, kind="demo", summary="Demo data generated"))
+            parent = FamilyMember(case_id=case.id, updated_by_id=worker.id, updated_at=opened, relationship="mother",
+                                  name=f"Demo Parent {n:02d}", occupation="Demo occupation")  # fmt: skip
+            session.add(parent)
+            start_case_workflow(session=session, runtime=runtime, case=case, actor=worker, now=opened)
+            actors = {
+                Role.CASEWORKER: worker,
+                Role.SUPERVISOR: supervisor,
+                Role.DOSVY_OFFICER: accounts["dosvy.officer"],
+            }
+            _walk(session, runtime, case, actors, plan, opened, now, rng)
+        fire_due_timers(session=session, runtime=runtime, now=now, limit=CASES * 4)
         return [DemoLogin(username, role, team) for username, role, team in DEMO_USERS]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How far a demo case gets: the steps to walk and how long ago it was opened."""
+
+    days_ago: int
+    steps: int  # how many of PRE_AND_REINTEGRATION to complete (15 = all)
+    visits: tuple[dict[str, object], ...] = ()
+    then: tuple[tuple[str, dict[str, object]], ...] = ()
+
+
+_CONTINUE: dict[str, object] = {}
+_MISSED: dict[str, object] = {"contact_made": False, "mode": "not_reached"}
+PLANS = (
+    Plan(days_ago=0, steps=0),  # just admitted: registration due today
+    Plan(days_ago=12, steps=3),  # needs assessment under way
+    Plan(days_ago=40, steps=5),  # case plan waiting for the supervisor's approval
+    Plan(days_ago=75, steps=11),  # reintegration agreement waiting for approval
+    Plan(days_ago=95, steps=13),  # reintegration: hand-over overdue
+    Plan(days_ago=160, steps=15, visits=(_CONTINUE,)),  # Type 1 follow-up; next visit overdue
+    Plan(days_ago=150, steps=15, visits=(_MISSED, _MISSED)),  # lost contact, tracing
+    Plan(days_ago=520, steps=15, visits=(_CONTINUE,) * 7,
+         then=(("case_transfer", {}), ("accept_transfer", {"accepted": True}))),
+    Plan(days_ago=140, steps=15, visits=({"visit_outcome": "ready_to_close"},),
+         then=(("final_assessment", {}), ("closure_record", {"reason": "goals_met", "survivor_informed": True}),
+               ("approve_closure", {"decision": "approve"}))),
+)  # fmt: skip
+PRE_AND_REINTEGRATION: tuple[tuple[str, dict[str, object]], ...] = (
+    ("registration", {"destination_country": "TH"}), ("consent", {}), ("risk_screen", {"risk_level": "low"}),
+    ("needs_assessment", {}), ("case_plan", {}), ("approve_case_plan", {"decision": "approve"}),
+    ("family_tracing", {"family_found": True}), ("family_assessment", {"safety_rating": "safe_with_support"}),
+    ("return_risk", {"risk_level": "low"}), ("case_conference", {"placement": "family_of_origin"}),
+    ("reintegration_plan", {"dosvy_notice_consent": False}), ("approve_agreement", {"decision": "approve"}),
+    ("prepare_family", {}), ("handover", {}), ("first_contact", {}),
+)  # fmt: skip
+
+
+def synthetic_submission(form: Form, today: dt.date, overrides: dict[str, object]) -> dict[str, object]:
+    """A valid, obviously synthetic submission of every field of ``form``, with ``overrides``."""
+    raw: dict[str, object] = {}
+    for f in form.fields:
+        if f.type in ("text", "long_text"):
+            raw[f.name] = "Synthetic demo entry"
+        elif f.type == "date":
+            raw[f.name] = today.isoformat()
+        elif f.type == "choice":
+            raw[f.name] = f.choices[0].value
+        elif f.type == "multi_choice":
+            raw[f.name] = [f.choices[0].value]
+        elif f.type == "yes_no":
+            raw[f.name] = "yes"
+        elif f.type == "number":
+            raw[f.name] = str(f.min if f.min is not None else 1)
+    raw.update({k: ("yes" if v is True else "no" if v is False else v) for k, v in overrides.items()})
+    return raw
+
+
+def _walk(session: Session, runtime: Runtime, case: Case, actors: dict[Role, User], plan: Plan,
+          clock: dt.datetime, now: dt.datetime, rng: random.Random) -> None:  # fmt: skip
+    steps = list(PRE_AND_REINTEGRATION[: plan.steps])
+    steps += [("conduct_visit", {"visit_outcome": "continue", "risk_level": "low", "contact_made": True,
+                                 "mode": "home_visit", **v}) for v in plan.visits]  # fmt: skip
+    steps += list(plan.then)
+    for name, overrides in steps:
+        open_item = (WorkItem.case_id == case.id, WorkItem.task_name == name, WorkItem.status == WorkItemStatus.OPEN)
+        item = session.scalar(select(WorkItem).where(*open_item))
+        if item is None:
+            return
+        visit_due = item.due_at if name == "conduct_visit" else None
+        clock = visit_due or clock + dt.timedelta(days=rng.randint(1, 3))
+        if clock >= now:
+            return  # the rest of this case lies in the future
+        values = dict(overrides)
+        if name == "conduct_visit":
+            values.setdefault("visit_date", clock.date().isoformat())
+        raw = synthetic_submission(runtime.forms[item.form_key], clock.date(), values)
+        complete_work_item(session=session, runtime=runtime, actor=actors[item.role], now=clock, work_item_id=item.id,
+                           raw=raw)  # fmt: skip

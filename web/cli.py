@@ -100,8 +100,10 @@ def seed_demo_command() -> None:
         raise click.ClickException("demo data is never seeded in production")
     session = _session(settings)
     try:
+        from engine.workflow.service import load_runtime
+
         logins = seed_demo(session=session, hasher=make_hasher(settings.password_hash_profile), now=_now(),
-                           code_prefix=settings.case_code_prefix)  # fmt: skip
+                           runtime=load_runtime(), code_prefix=settings.case_code_prefix)  # fmt: skip
     finally:
         session.close()
     if logins is None:

@@ -15,15 +15,30 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from engine.errors import DomainError
 from engine.workflow import serializer
 from engine.workflow.registry import Deployed
-from engine.workflow.sandbox import SandboxScriptEngine
+from engine.workflow.sandbox import SandboxScriptEngine, SandboxViolation
 
 
 class TaskNotReady(Exception):
     """The user task is not waiting for input any more (completed or cancelled meanwhile)."""
+
+
+class WorkflowFailed(DomainError):
+    """The diagram failed while the engine ran it (a bad expression, a missing value); nothing was saved."""
+
+    status = 500
+
+    def __init__(self, where: str, exc: Exception) -> None:
+        # SpiffWorkflow's messages name expressions and elements, never task data values.
+        super().__init__(
+            f"The workflow could not continue after '{where}': {exc}. Nothing was saved; an administrator "
+            "must check the diagram."
+        )
 
 
 @dataclass(frozen=True)
@@ -71,7 +86,10 @@ def start(deployed: Deployed, data: dict[str, Any], now: dt.datetime) -> BpmnWor
     """A new workflow of ``deployed`` with ``data``, advanced to its first wait."""
     workflow = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=_engine(now))
     workflow.task_tree.data.update(data)
-    workflow.do_engine_steps()
+    try:
+        workflow.do_engine_steps()
+    except (SpiffWorkflowException, SandboxViolation) as exc:
+        raise WorkflowFailed(f"the start of {deployed.process_id}", exc) from exc
     return workflow
 
 
@@ -88,15 +106,21 @@ def complete(workflow: BpmnWorkflow, task_id: str, values: dict[str, Any]) -> No
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskNotReady(task_id)
     task.data.update(values)
-    task.run()
-    workflow.do_engine_steps()
+    try:
+        task.run()
+        workflow.do_engine_steps()
+    except (SpiffWorkflowException, SandboxViolation) as exc:
+        raise WorkflowFailed(task.task_spec.bpmn_name or task.task_spec.bpmn_id, exc) from exc
 
 
 def fire_timers(workflow: BpmnWorkflow) -> list[str]:
     """Fire the timers due at the workflow's clock; return their names."""
     before = {t.id for t in workflow.get_tasks(state=TaskState.WAITING)}
-    workflow.refresh_timers()
-    workflow.do_engine_steps()
+    try:
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    except (SpiffWorkflowException, SandboxViolation) as exc:
+        raise WorkflowFailed("a timer", exc) from exc
     waiting_now = {t.id for t in workflow.get_tasks(state=TaskState.WAITING)}
     fired = []
     for task_id in before - waiting_now:

@@ -125,7 +125,6 @@ def fire_due_timers(*, session: Session, runtime: Runtime, now: dt.datetime, lim
         select(WorkflowTimer.instance_id).where(WorkflowTimer.due_at <= now).group_by(WorkflowTimer.instance_id)
         .order_by(WorkflowTimer.instance_id).limit(limit)
     ).scalars().all()  # fmt: skip
-    session.rollback()  # end the read; each instance gets its own write transaction
     advanced = 0
     for instance_id in due:
         with transaction(session):

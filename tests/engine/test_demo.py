@@ -12,12 +12,15 @@ from sqlalchemy.orm import Session
 from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import LoginOutcome, authenticate
-from engine.cases.models import Case, CaseStatus, FamilyMember, History, Identity, Phase
+from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, History, Identity, Phase
 from engine.db import Base
 from engine.demo import CASES, DEMO_PASSWORD, DEMO_USERS, DemoLogin, seed_demo
+from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.workflow.service import load_runtime
 from tests.conftest import NOW, _wipe
 
 MARKERS = ("Demo", "Sample", "សាកល្បង")
+RUNTIME = load_runtime()
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,7 @@ def hasher() -> PasswordHasher:
 
 @pytest.fixture
 def seeded(session: Session, hasher: PasswordHasher) -> list[DemoLogin]:
-    logins = seed_demo(session=session, hasher=hasher, now=NOW)
+    logins = seed_demo(session=session, hasher=hasher, now=NOW, runtime=RUNTIME)
     assert logins is not None
     return logins
 
@@ -86,22 +89,22 @@ def test_second_seed_returns_none_and_adds_nothing(
 ) -> None:
     models: list[type[Base]] = [User, Organisation, Team, Case, Identity, History, FamilyMember]
     before = [count(session, m) for m in models]
-    assert seed_demo(session=session, hasher=hasher, now=NOW + dt.timedelta(days=1)) is None
+    assert seed_demo(session=session, hasher=hasher, now=NOW + dt.timedelta(days=1), runtime=RUNTIME) is None
     assert [count(session, m) for m in models] == before
 
 
 def test_seed_is_deterministic(session: Session, db_engine: Engine, hasher: PasswordHasher) -> None:
-    seed_demo(session=session, hasher=hasher, now=NOW)
+    seed_demo(session=session, hasher=hasher, now=NOW, runtime=RUNTIME)
     first = sorted(session.scalars(select(Case.code)))
     session.close()
     _wipe(db_engine)
     assert count(session, Case) == 0
-    seed_demo(session=session, hasher=hasher, now=NOW)
+    seed_demo(session=session, hasher=hasher, now=NOW, runtime=RUNTIME)
     assert sorted(session.scalars(select(Case.code))) == first
 
 
 def test_seed_uses_the_code_prefix(session: Session, hasher: PasswordHasher) -> None:
-    seed_demo(session=session, hasher=hasher, now=NOW, code_prefix="DM")
+    seed_demo(session=session, hasher=hasher, now=NOW, runtime=RUNTIME, code_prefix="DM")
     assert all(code.startswith("DM-") for code in session.scalars(select(Case.code)))
 
 
@@ -123,7 +126,36 @@ def test_every_family_member_name_is_obviously_synthetic(session: Session, seede
     assert [name for name in names if not any(marker in name for marker in MARKERS)] == []
 
 
-def test_no_demo_section_is_dated_after_now(session: Session, seeded: list[DemoLogin]) -> None:
-    stamps = [*session.scalars(select(History.updated_at)), *session.scalars(select(Case.opened_at))]
-    assert len(stamps) == 2 * CASES
+def test_nothing_in_the_demo_happens_after_now(session: Session, seeded: list[DemoLogin]) -> None:
+    stamps = [
+        *session.scalars(select(History.updated_at)),
+        *session.scalars(select(Case.opened_at)),
+        *session.scalars(select(CaseEvent.at)),
+        *session.scalars(select(WorkItem.completed_at).where(WorkItem.completed_at.is_not(None))),
+    ]
+    assert len(stamps) > 2 * CASES
     assert max(stamps) <= NOW
+
+
+def test_demo_cases_were_walked_through_the_workflows(session: Session, seeded: list[DemoLogin]) -> None:
+    completed = session.scalar(
+        select(func.count()).select_from(WorkItem).where(WorkItem.status == WorkItemStatus.COMPLETED)
+    )
+    assert completed > 100
+    open_cases = session.scalar(select(func.count()).select_from(Case).where(Case.status != CaseStatus.CLOSED))
+    open_cases_with_work = session.scalar(
+        select(func.count(func.distinct(WorkItem.case_id))).where(WorkItem.status == WorkItemStatus.OPEN)
+    )
+    assert open_cases_with_work == open_cases
+
+
+def test_demo_has_overdue_work_for_caseworkers_and_supervisors(session: Session, seeded: list[DemoLogin]) -> None:
+    overdue_roles = set(session.scalars(
+        select(WorkItem.role).where(WorkItem.status == WorkItemStatus.OPEN, WorkItem.due_at < NOW)
+    ))  # fmt: skip
+    assert {Role.CASEWORKER, Role.SUPERVISOR} <= overdue_roles
+
+
+def test_demo_has_lost_contact_and_closed_cases(session: Session, seeded: list[DemoLogin]) -> None:
+    statuses = set(session.scalars(select(Case.status)))
+    assert statuses == set(CaseStatus)

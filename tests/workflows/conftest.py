@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.models import Role, User
 from engine.cases.models import Case
+from engine.demo import synthetic_submission
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.service import Runtime, complete_work_item, fire_due_timers, load_runtime, start_case_workflow
 from tests.conftest import NOW
@@ -26,23 +27,7 @@ def runtime() -> Runtime:
 
 def fill(form: Form, today: dt.date, overrides: dict[str, Any]) -> dict[str, Any]:
     """A valid submission for every field of ``form`` (obviously synthetic), with ``overrides``."""
-    raw: dict[str, Any] = {}
-    for f in form.fields:
-        kind = f.type
-        if kind in ("text", "long_text"):
-            raw[f.name] = "Synthetic test entry" if not f.name.endswith("country") else "TH"
-        elif kind == "date":
-            raw[f.name] = today.isoformat()
-        elif kind == "choice":
-            raw[f.name] = f.choices[0].value
-        elif kind == "multi_choice":
-            raw[f.name] = [f.choices[0].value]
-        elif kind == "yes_no":
-            raw[f.name] = "yes"
-        elif kind == "number":
-            raw[f.name] = str(f.min if f.min is not None else 1)
-    raw.update({k: ("yes" if v is True else "no" if v is False else v) for k, v in overrides.items()})
-    return raw
+    return synthetic_submission(form, today, {"destination_country": "TH", **overrides})
 
 
 @dataclass

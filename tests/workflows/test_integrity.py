@@ -1,0 +1,109 @@
+"""Load -> act -> save is one transaction: failures and races write nothing; closed cases re-open."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.accounts.models import Role
+from engine.cases.models import CaseEvent, CaseRecord, CaseStatus, Phase
+from engine.db import make_session_factory, transaction
+from engine.errors import ConcurrentChange, Forbidden, InvalidInput
+from engine.workflow.models import WorkflowInstance
+from engine.workflow.registry import load_registry
+from engine.workflow.runner import WorkflowFailed
+from engine.workflow.service import Runtime, complete_work_item, reopen_case
+from tests.workflows.conftest import fill
+from workflows import BPMN_DIR, DMN_DIR
+
+
+def _counts(session):
+    session.rollback()
+    return (
+        session.scalar(select(func.count()).select_from(CaseRecord)),
+        session.scalar(select(func.count()).select_from(CaseEvent)),
+    )
+
+
+def test_an_error_inside_the_engine_writes_nothing(walk, tmp_path):
+    for step in ("registration", "consent", "risk_screen", "needs_assessment", "case_plan"):
+        walk.do(step)
+    bpmn = tmp_path / "bpmn"
+    shutil.copytree(BPMN_DIR, bpmn)
+    path = bpmn / "pre_reintegration.bpmn"
+    # A gateway condition that fails: SpiffWorkflow stops half-way through the supervisor's step.
+    path.write_text(path.read_text().replace('plan_decision == "approve"', "1 / 0 == 0"))
+    broken = load_registry(list(walk.runtime.chain.processes), bpmn, DMN_DIR)
+    key = broken.current("pre_reintegration").key
+    instance = walk.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == walk.case.id))
+    with transaction(walk.session):
+        broken.deploy(walk.session, walk.now)
+        walk.session.flush()
+        instance.spec_key = key  # this case now runs on the broken version
+    state_before, rev_before = instance.state, instance.rev
+    walk.runtime = Runtime(broken, walk.runtime.chain, walk.runtime.forms)
+    before = _counts(walk.session)
+    item = walk.item("approve_case_plan")
+    raw = fill(walk.runtime.forms["plan_approval"], walk.now.date(), {"decision": "approve"})
+    with pytest.raises(WorkflowFailed, match="could not continue after 'Approve case plan'"):
+        complete_work_item(session=walk.session, runtime=walk.runtime, actor=walk.supervisor, now=walk.now,
+                           work_item_id=item.id, raw=raw)  # fmt: skip
+    assert _counts(walk.session) == before
+    assert walk.open_names() == ["approve_case_plan"]
+    instance = walk.session.get(WorkflowInstance, instance.id)
+    assert (instance.state, instance.rev) == (state_before, rev_before)
+
+
+def test_two_people_completing_the_same_step_at_once_one_wins_and_the_other_is_told(walk, db_engine):
+    item = walk.item("registration")
+    raw = fill(walk.runtime.forms["registration"], walk.now.date(), {})
+    other = make_session_factory(db_engine)()
+    try:
+        # The second session loads everything before the first one saves.
+        other_item_id = item.id
+        other.get(WorkflowInstance, item.instance_id)
+        complete_work_item(session=walk.session, runtime=walk.runtime, actor=walk.worker, now=walk.now,
+                           work_item_id=item.id, raw=raw)  # fmt: skip
+        worker = other.get(type(walk.worker), walk.worker.id)
+        with pytest.raises((ConcurrentChange, InvalidInput)):
+            complete_work_item(session=other, runtime=walk.runtime, actor=worker, now=walk.now,
+                               work_item_id=other_item_id, raw=raw)  # fmt: skip
+    finally:
+        other.close()
+    assert walk.open_names() == ["consent"]
+    assert walk.session.scalar(select(func.count()).select_from(CaseRecord)) == 1
+
+
+def test_a_supervisor_reopens_a_closed_case(walk):
+    walk.pre_reintegration()
+    walk.reintegration()
+    walk.visit(visit_outcome="ready_to_close")
+    walk.do("final_assessment")
+    walk.do("closure_record", reason="goals_met", survivor_informed=True)
+    walk.do("approve_closure", decision="approve")
+    case = walk.refresh()
+    assert case.status is CaseStatus.CLOSED
+    reopen_case(session=walk.session, runtime=walk.runtime, actor=walk.supervisor, now=walk.now, case=case)
+    case = walk.refresh()
+    assert case.status is CaseStatus.OPEN
+    assert case.closed_at is None
+    assert case.phase is Phase.PRE_REINTEGRATION
+    assert walk.open_names() == ["risk_screen"]
+
+
+def test_only_the_teams_supervisor_reopens(walk, factory):
+    walk.pre_reintegration()
+    with pytest.raises(Forbidden):
+        reopen_case(session=walk.session, runtime=walk.runtime, actor=walk.worker, now=walk.now, case=walk.refresh())
+    stranger = factory.user(Role.SUPERVISOR, factory.team())
+    with pytest.raises(Forbidden):
+        reopen_case(session=walk.session, runtime=walk.runtime, actor=stranger, now=walk.now, case=walk.refresh())
+
+
+def test_an_open_case_cannot_be_reopened(walk):
+    with pytest.raises(InvalidInput, match="Only a closed case"):
+        reopen_case(
+            session=walk.session, runtime=walk.runtime, actor=walk.supervisor, now=walk.now, case=walk.refresh()
+        )
