@@ -58,13 +58,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
+    from web.admin.views import bp as admin_bp
     from web.auth.views import bp as auth_bp
     from web.cases.views import bp as cases_bp
     from web.home.views import bp as home_bp
+    from web.inbox.views import bp as inbox_bp
+    from web.team.views import bp as team_bp
+    from web.work.views import bp as work_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(cases_bp)
+    for blueprint in (auth_bp, home_bp, cases_bp, work_bp, team_bp, inbox_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
     from web import db
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.accounts.models import Role, Team, User
 from engine.cases.models import Case
-from engine.db import Base, UTCDateTime
+from engine.db import Base, EncryptedText, UTCDateTime
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -101,7 +101,7 @@ class WorkItem(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    draft: Mapped[str | None] = mapped_column(Text)  # encrypted JSON of a saved draft (see engine.workflow.service)
+    draft: Mapped[str | None] = mapped_column(EncryptedText)  # JSON of a saved draft of the form
 
     case: Mapped[Case] = relationship()
     team: Mapped[Team | None] = relationship()

@@ -149,6 +149,13 @@ def snapshot(workflow: BpmnWorkflow, fired: list[str] | None = None) -> Snapshot
     )  # fmt: skip
 
 
+def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The data of the most recently changed task (what a diversion carries to the next process)."""
+    tasks = [t for t in workflow.get_tasks() if t.has_state(TaskState.FINISHED_MASK | TaskState.READY)]
+    latest = max(tasks, key=lambda t: t.last_state_change) if tasks else workflow.task_tree
+    return dict(latest.data)
+
+
 def dumps(workflow: BpmnWorkflow) -> str:
     return serializer.dumps(workflow)
 

@@ -143,6 +143,36 @@ def fire_due_timers(*, session: Session, runtime: Runtime, now: dt.datetime, lim
     return advanced
 
 
+def start_lost_contact(
+    *, session: Session, runtime: Runtime, case: Case, now: dt.datetime, reason: str
+) -> WorkflowInstance:
+    """Move a case in follow-up onto the lost-contact path (e.g. no recorded contact for too long).
+
+    The running visit cycle is cancelled (its open work items with it) and the lost-contact process
+    starts with the values the visit cycle carried, so tracing can resume the same follow-up.
+    ``reason`` is a short, non-identifying text for the case history.
+    """
+    with transaction(session):
+        running = session.scalars(
+            select(WorkflowInstance).where(WorkflowInstance.case_id == case.id,
+                                           WorkflowInstance.status == InstanceStatus.RUNNING)
+        ).all()  # fmt: skip
+        current = [i for i in running if i.process_id in ("follow_up_1", "follow_up_2")]
+        if case.status is not CaseStatus.OPEN or not current:
+            raise InvalidInput("Only an open case in follow-up can be moved to the lost-contact path.")
+        instance = current[0]
+        workflow = runner.load(runtime.registry.by_key(session, instance.spec_key), instance.state, now)
+        carried = {**runner.current_data(workflow), "resume_process": instance.process_id}
+        for item in session.scalars(select(WorkItem).where(WorkItem.instance_id == instance.id,
+                                                          WorkItem.status == WorkItemStatus.OPEN)):  # fmt: skip
+            item.status = WorkItemStatus.CANCELLED
+        session.execute(delete(WorkflowTimer).where(WorkflowTimer.instance_id == instance.id))
+        instance.status, instance.completed_at, instance.outcome = InstanceStatus.CANCELLED, now, "lost_contact"
+        instance.next_process = "lost_contact"
+        session.add(CaseEvent(case_id=case.id, at=now, actor_id=None, kind="lost_contact", summary=reason[:200]))
+        return _start(session, runtime, case, None, now, "lost_contact", carried, instance)
+
+
 def reopen_case(*, session: Session, runtime: Runtime, actor: User, now: dt.datetime, case: Case,
                 process_id: str = "pre_reintegration") -> WorkflowInstance:  # fmt: skip
     """Re-open a closed case (supervisors only) by starting ``process_id`` again."""

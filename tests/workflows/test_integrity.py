@@ -107,3 +107,28 @@ def test_an_open_case_cannot_be_reopened(walk):
         reopen_case(
             session=walk.session, runtime=walk.runtime, actor=walk.supervisor, now=walk.now, case=walk.refresh()
         )
+
+
+def test_a_case_in_follow_up_can_be_moved_to_lost_contact_and_resumes_where_it_was(walk):
+    from engine.workflow.service import start_lost_contact
+
+    walk.pre_reintegration()
+    walk.reintegration()
+    walk.visit()
+    start_lost_contact(session=walk.session, runtime=walk.runtime, case=walk.refresh(), now=walk.now,
+                       reason="No recorded contact for 90 days")  # fmt: skip
+    case = walk.refresh()
+    assert case.status is CaseStatus.LOST_CONTACT
+    assert walk.open_names() == ["tracing"]
+    walk.do("tracing", outcome="found")
+    walk.do("renewed_contact")
+    assert walk.refresh().status is CaseStatus.OPEN
+    assert walk.open_names() == ["conduct_visit"]
+
+
+def test_only_a_case_in_follow_up_can_be_moved_to_lost_contact(walk):
+    from engine.workflow.service import start_lost_contact
+
+    with pytest.raises(InvalidInput):
+        start_lost_contact(session=walk.session, runtime=walk.runtime, case=walk.refresh(), now=walk.now, reason="x")
+    assert walk.open_names() == ["registration"]

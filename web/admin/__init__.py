@@ -1,0 +1,1 @@
+"""Administrator pages: users, scheduler jobs (last/next run, errors) and failed deliveries."""

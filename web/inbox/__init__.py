@@ -1,0 +1,1 @@
+"""The in-app notification inbox (unread count in the navigation, mark as read)."""

@@ -1,0 +1,1 @@
+"""Supervisor work: team queue, dashboard, reassignment, approvals inbox."""
