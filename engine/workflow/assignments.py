@@ -1,0 +1,149 @@
+"""Who does a step: claim, unclaim, reassign a work item or a whole case, and drafts of a form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.accounts.models import Role, User
+from engine.cases.case_file import record_step
+from engine.cases.models import Case, CaseEvent
+from engine.db import transaction
+from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.security.policy import can_work_on
+from engine.workflow.models import WorkItem, WorkItemStatus
+
+
+def get_work_item(*, session: Session, actor: User, work_item_id: int) -> WorkItem:
+    """The open or finished item ``work_item_id`` if ``actor`` may see it (else ``NotFound``)."""
+    item = session.get(WorkItem, work_item_id)
+    if item is None or not _may_see(actor, item):
+        raise NotFound("There is no such task, or it is not yours to see.")
+    return item
+
+
+def _may_see(actor: User, item: WorkItem) -> bool:
+    if actor.role is Role.SUPERVISOR:
+        return actor.team_id is not None and item.team_id == actor.team_id
+    return can_work_on(actor, item) or item.assignee_id == actor.id or item.completed_by_id == actor.id
+
+
+def _open(session: Session, actor: User, work_item_id: int) -> WorkItem:
+    item = get_work_item(session=session, actor=actor, work_item_id=work_item_id)
+    if item.status is not WorkItemStatus.OPEN:
+        raise InvalidInput("This task was already completed or cancelled. Nothing was changed.")
+    return item
+
+
+def claim_work_item(*, session: Session, actor: User, now: dt.datetime, work_item_id: int) -> WorkItem:
+    """Take an unassigned item of one's team (or confirm one's own)."""
+    with transaction(session):
+        item = session.get(WorkItem, work_item_id)
+        if item is None or item.role is not actor.role or item.team_id != actor.team_id:
+            raise NotFound("There is no such task, or it is not yours to see.")
+        if item.status is not WorkItemStatus.OPEN:
+            raise InvalidInput("This task was already completed or cancelled. Nothing was changed.")
+        if item.assignee_id not in (None, actor.id):
+            raise InvalidInput("Someone else has claimed this task in the meantime.")
+        item.assignee_id, item.claimed_at, item.claimed_by_id = actor.id, now, actor.id
+        return item
+
+
+def unclaim_work_item(*, session: Session, actor: User, now: dt.datetime, work_item_id: int) -> WorkItem:
+    """Give an item back to the team's unassigned queue."""
+    with transaction(session):
+        item = _open(session, actor, work_item_id)
+        if item.assignee_id != actor.id:
+            raise Forbidden("Only the person a task is assigned to can give it back.")
+        item.assignee_id, item.claimed_at, item.claimed_by_id = None, None, None
+        return item
+
+
+def _team_member(session: Session, supervisor: User, user_id: int, role: Role) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.team_id != supervisor.team_id or user.role is not role:
+        raise InvalidInput(
+            "Choose an active member of your team with the right role.", {"assignee_id": "Not in your team."}
+        )
+    return user
+
+
+def _require_supervisor(actor: User, team_id: int | None) -> None:
+    if actor.role is not Role.SUPERVISOR or actor.team_id is None or actor.team_id != team_id:
+        raise Forbidden("Only the team's supervisor can reassign work.")
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Give a reason for the reassignment.", {"reason": "A reason is required."})
+    if len(reason) > 1000:
+        raise InvalidInput("The reason is too long.", {"reason": "At most 1000 characters."})
+    return reason
+
+
+def reassign_work_item(*, session: Session, actor: User, now: dt.datetime, work_item_id: int, assignee_id: int,
+                       reason: str) -> WorkItem:  # fmt: skip
+    """A supervisor hands one open item to another member of the team; the reason goes in the history."""
+    text = _reason(reason)
+    with transaction(session):
+        item = _open(session, actor, work_item_id)
+        _require_supervisor(actor, item.team_id)
+        new = _team_member(session, actor, assignee_id, item.role)
+        old = item.assignee.display_name if item.assignee else "unassigned"
+        item.assignee_id, item.claimed_at, item.claimed_by_id = new.id, now, actor.id
+        _history(
+            session, item.case, actor, now, f"Task '{item.title}' reassigned from {old} to {new.display_name}", text
+        )
+        return item
+
+
+def reassign_case(*, session: Session, actor: User, now: dt.datetime, case_id: int, caseworker_id: int,
+                  reason: str) -> Case:  # fmt: skip
+    """A supervisor makes another caseworker of the team responsible for a case and its open steps."""
+    text = _reason(reason)
+    with transaction(session):
+        case = session.get(Case, case_id)
+        if case is None or actor.team_id != case.team_id:
+            raise NotFound("There is no such case, or it is not yours to see.")
+        _require_supervisor(actor, case.team_id)
+        new = _team_member(session, actor, caseworker_id, Role.CASEWORKER)
+        old = case.caseworker.display_name if case.caseworker else "unassigned"
+        previous = case.caseworker_id
+        case.caseworker_id = new.id
+        for item in session.scalars(select(WorkItem).where(
+            WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN, WorkItem.role == Role.CASEWORKER,
+        )):  # fmt: skip
+            if item.assignee_id in (previous, None):
+                item.assignee_id, item.claimed_at, item.claimed_by_id = new.id, now, actor.id
+        _history(session, case, actor, now, f"Case reassigned from {old} to {new.display_name}", text)
+        return case
+
+
+def _history(session: Session, case: Case, actor: User, now: dt.datetime, summary: str, reason: str) -> None:
+    # Staff names are not survivor data; the free-text reason may be, so it is kept encrypted.
+    session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="reassigned", summary=summary[:200]))
+    record_step(session=session, case=case, actor=actor, now=now, form_key="reassignment", step=summary[:200],
+                values={"reason": reason})  # fmt: skip
+
+
+def save_draft(*, session: Session, actor: User, now: dt.datetime, work_item_id: int, raw: dict[str, Any]) -> None:
+    """Keep what was typed so far (encrypted); nothing is validated or sent to the workflow."""
+    with transaction(session):
+        item = _open(session, actor, work_item_id)
+        if not can_work_on(actor, item):
+            raise Forbidden("This task is not yours to work on.")
+        cleaned = {str(k): v for k, v in raw.items() if k != "csrf_token" and isinstance(v, str | list)}
+        item.draft = json.dumps({"saved_at": now.isoformat(), "by": actor.id, "values": cleaned}, ensure_ascii=False)
+
+
+def load_draft(item: WorkItem) -> dict[str, Any] | None:
+    """The saved draft of ``item`` (field -> raw value), if any."""
+    if not item.draft:
+        return None
+    values: dict[str, Any] = json.loads(item.draft)["values"]
+    return values

@@ -1,0 +1,130 @@
+"""The supervisor's dashboard: workload per caseworker, cases by phase, overdue visits, stale files.
+
+A fixed number of grouped queries whatever the size of the team; no case-file content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from engine.accounts.models import Role, User
+from engine.cases.models import Case, CaseStatus, Phase
+from engine.cases.service import SECTIONS
+from engine.errors import Forbidden
+from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.workflow.queues import day_bounds
+
+
+@dataclass(frozen=True)
+class Workload:
+    caseworker_id: int
+    name: str
+    open: int
+    overdue: int
+    due_this_week: int
+    cases: int
+
+
+@dataclass(frozen=True)
+class OverdueVisit:
+    work_item_id: int
+    case_code: str
+    due_at: dt.datetime
+    days_overdue: int
+    assignee_name: str | None
+
+
+@dataclass(frozen=True)
+class StaleFile:
+    case_code: str
+    sections: tuple[str, ...]  # section keys not updated within the maximum age (or never)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    workload: list[Workload]
+    cases_by_phase: dict[Phase, int]
+    lost_contact: int
+    overdue_visits: list[OverdueVisit]
+    stale_files: list[StaleFile]
+
+
+def team_dashboard(*, session: Session, actor: User, now: dt.datetime, max_age_days: int = 90) -> Dashboard:
+    """What a supervisor watches for their team."""
+    if actor.role is not Role.SUPERVISOR or actor.team_id is None:
+        raise Forbidden("Only a team's supervisor sees its dashboard.")
+    team = actor.team_id
+    _today, _tomorrow, week_end = day_bounds(now)
+    open_item = and_(WorkItem.status == WorkItemStatus.OPEN, WorkItem.assignee_id == User.id)
+    case_count = select(func.count()).select_from(Case).where(
+        Case.caseworker_id == User.id, Case.status != CaseStatus.CLOSED
+    ).scalar_subquery()  # fmt: skip
+    rows = session.execute(
+        select(
+            User.id, User.display_name,
+            func.count(WorkItem.id),
+            func.coalesce(func.sum(case((WorkItem.due_at < now, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((WorkItem.due_at < week_end, 1), else_=0)), 0),
+            case_count,
+        )
+        .outerjoin(WorkItem, open_item)
+        .where(User.team_id == team, User.role == Role.CASEWORKER, User.active.is_(True))
+        .group_by(User.id, User.display_name)
+        .order_by(User.display_name)
+    ).all()  # fmt: skip
+    workload = [Workload(uid, name, n, int(over), int(week), int(cases)) for uid, name, n, over, week, cases in rows]
+    phase_rows = session.execute(
+        select(Case.phase, Case.status, func.count()).where(Case.team_id == team, Case.status != CaseStatus.CLOSED)
+        .group_by(Case.phase, Case.status)
+    ).all()  # fmt: skip
+    by_phase = dict.fromkeys(Phase, 0)
+    lost = 0
+    for phase, status, n in phase_rows:
+        by_phase[phase] += n
+        lost += n if status is CaseStatus.LOST_CONTACT else 0
+    visits = session.execute(
+        select(WorkItem.id, Case.code, WorkItem.due_at, User.display_name)
+        .join(Case, Case.id == WorkItem.case_id)
+        .outerjoin(User, User.id == WorkItem.assignee_id)
+        .where(WorkItem.team_id == team, WorkItem.status == WorkItemStatus.OPEN, WorkItem.task_name == "conduct_visit",
+               WorkItem.due_at < now)
+        .order_by(WorkItem.due_at)
+    ).all()  # fmt: skip
+    overdue = [OverdueVisit(i, code, due, (now - due).days, name) for i, code, due, name in visits if due is not None]
+    return Dashboard(workload, by_phase, lost, overdue, stale_files(session=session, team_id=team, now=now,
+                                                                     max_age_days=max_age_days))  # fmt: skip
+
+
+def stale_files(*, session: Session, team_id: int, now: dt.datetime, max_age_days: int) -> list[StaleFile]:
+    """Open cases of a team with case-file sections not updated within ``max_age_days`` (or never)."""
+    cases = session.execute(
+        select(Case.id, Case.code).where(Case.team_id == team_id, Case.status != CaseStatus.CLOSED).order_by(Case.code)
+    ).all()  # fmt: skip
+    if not cases:
+        return []
+    ids = [cid for cid, _ in cases]
+    parts = [
+        select(model.case_id.label("case_id"), literal(key).label("key"), func.max(model.updated_at).label("at"))
+        .where(model.case_id.in_(ids)).group_by(model.case_id)
+        for key, model in SECTIONS
+    ]  # fmt: skip
+    fresh_after = now - dt.timedelta(days=max_age_days)
+    latest: dict[tuple[int, str], dt.datetime] = {}
+    for case_id, key, at in session.execute(union_all(*parts)).all():
+        if at is not None:  # a union's column may come back untyped (a string) on SQLite
+            stamp = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
+            latest[(case_id, key)] = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    result = []
+    for case_id, code in cases:
+        stale = tuple(
+            key
+            for key, _ in SECTIONS
+            if latest.get((case_id, key), dt.datetime.min.replace(tzinfo=dt.UTC)) < fresh_after
+        )
+        if stale:
+            result.append(StaleFile(code, stale))
+    return result
