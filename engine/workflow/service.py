@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.models import Role, User
 from engine.cases.case_file import apply_targets, record_step
 from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, Phase
+from engine.cases.service import NewSurvivor, open_case
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.security.policy import can_work_on
@@ -70,6 +71,46 @@ def start_case_workflow(
     with transaction(session):
         runtime.registry.deploy(session, now)
         return _start(session, runtime, case, actor, now, process_id or runtime.chain.start, carried or {}, None)
+
+
+def admit_case(
+    *, session: Session, runtime: Runtime, actor: User, now: dt.datetime, team_id: int, survivor: NewSurvivor,
+    caseworker_id: int | None = None, code_prefix: str = "RG",
+) -> Case:  # fmt: skip
+    """Open a case at admission and start its first phase, in one transaction."""
+    with transaction(session):
+        case = open_case(session=session, actor=actor, now=now, team_id=team_id, survivor=survivor,
+                         caseworker_id=caseworker_id, code_prefix=code_prefix)  # fmt: skip
+        runtime.registry.deploy(session, now)
+        _start(session, runtime, case, actor, now, runtime.chain.start, {}, None)
+        return case
+
+
+@dataclass(frozen=True)
+class CaseDiagram:
+    """The diagram a case is in now, with its completed and current user tasks (BPMN element ids)."""
+
+    process_id: str
+    xml: str
+    completed: tuple[str, ...]
+    current: tuple[str, ...]
+
+
+def case_diagram(*, session: Session, runtime: Runtime, case: Case) -> CaseDiagram | None:
+    """The running (or last) instance's diagram, marked from the work-item table (no deserialising)."""
+    instance = session.scalar(
+        select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
+        .order_by(WorkflowInstance.status != InstanceStatus.RUNNING, WorkflowInstance.id.desc()).limit(1)
+    )  # fmt: skip
+    if instance is None:
+        return None
+    deployed = runtime.registry.by_key(session, instance.spec_key)
+    items = session.execute(
+        select(WorkItem.task_name, WorkItem.status).where(WorkItem.instance_id == instance.id)
+    ).all()  # fmt: skip
+    completed = tuple(sorted({n for n, st in items if st is WorkItemStatus.COMPLETED}))
+    current = tuple(sorted({n for n, st in items if st is WorkItemStatus.OPEN}))
+    return CaseDiagram(instance.process_id, deployed.files[f"{instance.process_id}.bpmn"], completed, current)
 
 
 def complete_work_item(

@@ -132,3 +132,28 @@ def test_only_a_case_in_follow_up_can_be_moved_to_lost_contact(walk):
     with pytest.raises(InvalidInput):
         start_lost_contact(session=walk.session, runtime=walk.runtime, case=walk.refresh(), now=walk.now, reason="x")
     assert walk.open_names() == ["registration"]
+
+
+def test_admission_opens_the_case_and_starts_pre_reintegration_in_one_step(walk, session):
+    from engine.cases.models import Sex
+    from engine.cases.service import NewSurvivor
+    from engine.workflow.service import admit_case, case_diagram
+
+    survivor = NewSurvivor(sex=Sex.FEMALE, given_name_latin="Synthetic")
+    case = admit_case(session=session, runtime=walk.runtime, actor=walk.worker, now=walk.now,
+                      team_id=walk.worker.team_id, survivor=survivor)  # fmt: skip
+    diagram = case_diagram(session=session, runtime=walk.runtime, case=case)
+    assert diagram.process_id == "pre_reintegration"
+    assert diagram.current == ("registration",)
+    assert diagram.completed == ()
+    assert 'id="registration"' in diagram.xml
+
+
+def test_the_case_diagram_marks_completed_and_current_steps(walk, session):
+    from engine.workflow.service import case_diagram
+
+    walk.do("registration")
+    walk.do("consent")
+    diagram = case_diagram(session=session, runtime=walk.runtime, case=walk.refresh())
+    assert diagram.completed == ("consent", "registration")
+    assert diagram.current == ("risk_screen",)
