@@ -20,6 +20,7 @@ from engine.cases.models import (
     Sex,
 )
 from engine.db import Base
+from engine.security.models import AuditEvent, AuditHead, CaseTransfer, ConsentRecord, LoginAttempt
 from engine.workflow.models import (
     InstanceStatus,
     WorkflowInstance,
@@ -30,6 +31,8 @@ from engine.workflow.models import (
 )
 
 __all__ = [
+    "AuditEvent",
+    "AuditHead",
     "Base",
     "Case",
     "CaseEvent",
@@ -37,11 +40,14 @@ __all__ = [
     "CasePlanGoal",
     "CaseRecord",
     "CaseStatus",
+    "CaseTransfer",
+    "ConsentRecord",
     "FamilyAssessment",
     "FamilyMember",
     "History",
     "Identity",
     "InstanceStatus",
+    "LoginAttempt",
     "MedicalRecord",
     "Organisation",
     "OrganisationKind",

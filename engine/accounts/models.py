@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.db import Base, UTCDateTime
+from engine.db import Base, EncryptedText, UTCDateTime
 
 
 class Role(enum.StrEnum):
@@ -97,6 +97,9 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     language: Mapped[str] = mapped_column(String(2), default="en")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     organisation: Mapped[Organisation | None] = relationship()
     team: Mapped[Team | None] = relationship()

@@ -10,10 +10,13 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.accounts import totp
 from engine.accounts.models import Organisation, Role, Team, User
 from engine.accounts.passwords import policy_problem, verify
-from engine.db import transaction
+from engine.db import blind_index, transaction
 from engine.errors import InvalidInput, NotFound
+from engine.security import audit
+from engine.security.models import LoginAttempt
 
 ROLES_IN_A_TEAM = (Role.CASEWORKER, Role.SUPERVISOR)
 
@@ -79,6 +82,8 @@ class LoginOutcome(enum.StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
     LOCKED = "locked"
+    RATE_LIMITED = "rate_limited"
+    SECOND_FACTOR = "second_factor"  # the password was right; a one-time code must follow
 
 
 @dataclass(frozen=True)
@@ -103,29 +108,105 @@ def authenticate(
     password: str,
     max_failed: int,
     lockout: dt.timedelta,
+    address: str | None = None,
+    address_limit: int = 20,
+    address_window: dt.timedelta = dt.timedelta(minutes=15),
 ) -> LoginResult:
-    """Check a sign-in; count failures in the database and lock the account after ``max_failed``."""
+    """Check a sign-in; count failures per account (lockout) and per address (rate limit), in the database
+    so that both hold across workers; audit the attempt."""
     with transaction(session):
+        hashed = blind_index(address) if address else None
+        if hashed is not None:
+            recent = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+                LoginAttempt.address == hashed, LoginAttempt.at > now - address_window))  # fmt: skip
+            if (recent or 0) >= address_limit:
+                audit.record(session=session, now=now, actor_id=None, action="login_rate_limited", address=address)
+                return LoginResult(LoginOutcome.RATE_LIMITED)
         user = session.scalar(select(User).where(User.username == username.strip().lower()))
-        if user is None or not user.active:
-            dummy = _DUMMY_HASHES.setdefault(id(hasher), hasher.hash("not-a-real-password"))
-            verify(hasher, dummy, password)
+        result = _check_password(hasher, now, user, password, max_failed, lockout)
+        if result.outcome is LoginOutcome.OK and user is not None and user.totp_enabled:
+            result = LoginResult(LoginOutcome.SECOND_FACTOR, user_id=user.id)
+        if result.outcome in (LoginOutcome.BAD_CREDENTIALS, LoginOutcome.LOCKED) and hashed is not None:
+            session.add(LoginAttempt(address=hashed, at=now))
+        action = {LoginOutcome.OK: "login", LoginOutcome.SECOND_FACTOR: "login_password_ok"}.get(
+            result.outcome, "login_failed"
+        )
+        audit.record(session=session, now=now, actor_id=user.id if user else None, action=action,
+                     detail=result.outcome.value, address=address)  # fmt: skip
+        return result
+
+
+def _check_password(hasher: PasswordHasher, now: dt.datetime, user: User | None, password: str, max_failed: int,
+                    lockout: dt.timedelta) -> LoginResult:  # fmt: skip
+    if user is None or not user.active:
+        dummy = _DUMMY_HASHES.setdefault(id(hasher), hasher.hash("not-a-real-password"))
+        verify(hasher, dummy, password)
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
+    if not verify(hasher, user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failed:
+            user.failed_logins = 0
+            user.locked_until = now + lockout
+            return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    user.failed_logins = 0
+    user.locked_until = None
+    if not user.totp_enabled:
+        user.last_login_at = now
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return LoginResult(LoginOutcome.OK, user_id=user.id)
+
+
+def verify_second_factor(
+    *, session: Session, now: dt.datetime, user_id: int, code: str, max_failed: int, lockout: dt.timedelta,
+    address: str | None = None,
+) -> LoginResult:  # fmt: skip
+    """Finish a sign-in with the one-time code of an account that has two-factor sign-in."""
+    with transaction(session):
+        user = session.get(User, user_id)
+        if user is None or not user.active or not user.totp_enabled or not user.totp_secret:
             return LoginResult(LoginOutcome.BAD_CREDENTIALS)
         if user.locked_until is not None and user.locked_until > now:
             return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
-        if not verify(hasher, user.password_hash, password):
+        step = totp.matching_step(user.totp_secret, code, now, user.totp_last_step)
+        if step is None:
             user.failed_logins += 1
             if user.failed_logins >= max_failed:
-                user.failed_logins = 0
-                user.locked_until = now + lockout
-                return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
+                user.failed_logins, user.locked_until = 0, now + lockout
+            audit.record(session=session, now=now, actor_id=user.id, action="login_failed", detail="one-time code",
+                         address=address)  # fmt: skip
             return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-        user.failed_logins = 0
-        user.locked_until = None
-        user.last_login_at = now
-        if hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hasher.hash(password)
+        user.totp_last_step, user.failed_logins, user.last_login_at = step, 0, now
+        audit.record(session=session, now=now, actor_id=user.id, action="login", detail="two-factor", address=address)
         return LoginResult(LoginOutcome.OK, user_id=user.id)
+
+
+TWO_FACTOR_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def begin_two_factor(*, session: Session, actor: User) -> str:
+    """Create (or replace) a not-yet-enabled secret for ``actor``; return the otpauth URI to scan."""
+    if actor.role not in TWO_FACTOR_ROLES:
+        raise InvalidInput("Two-factor sign-in is offered to supervisors and administrators.")
+    with transaction(session):
+        actor.totp_secret, actor.totp_enabled, actor.totp_last_step = totp.new_secret(), False, None
+        return totp.provisioning_uri(actor.totp_secret, actor.username)
+
+
+def confirm_two_factor(*, session: Session, actor: User, now: dt.datetime, code: str) -> None:
+    """Turn two-factor sign-in on once the app shows a matching code."""
+    with transaction(session):
+        if not actor.totp_secret:
+            raise InvalidInput("Start the set-up first.")
+        step = totp.matching_step(actor.totp_secret, code, now, None)
+        if step is None:
+            raise InvalidInput("The code does not match. Check the time on your phone and try again.",
+                               {"code": "Wrong code."})  # fmt: skip
+        actor.totp_enabled, actor.totp_last_step = True, step
+        audit.record(session=session, now=now, actor_id=actor.id, action="two_factor_enabled")
 
 
 def set_language(*, session: Session, actor: User, language: str) -> None:

@@ -11,3 +11,7 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):  # type: ignore[misc]
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+
+
+class CodeForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(_l("Code from your authenticator app"), validators=[DataRequired(), Length(min=6, max=8)])

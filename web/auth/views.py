@@ -5,16 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from engine.accounts import totp
 from engine.accounts.models import User
-from engine.accounts.service import LoginOutcome, authenticate
-from web.auth.forms import LoginForm
-from web.auth.principal import Principal
+from engine.accounts.service import (
+    TWO_FACTOR_ROLES,
+    LoginOutcome,
+    authenticate,
+    begin_two_factor,
+    confirm_two_factor,
+    verify_second_factor,
+)
+from engine.errors import InvalidInput
+from web.auth.forms import CodeForm, LoginForm
+from web.auth.principal import Principal, actor
 from web.db import get_session, settings, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -46,17 +55,18 @@ def login() -> ResponseReturnValue:
             password=form.password.data,
             max_failed=conf.max_failed_logins,
             lockout=dt.timedelta(minutes=conf.lockout_minutes),
+            address=request.remote_addr,
         )
+        next_url = _safe_next(request.args.get("next"))
         if result.outcome is LoginOutcome.OK and result.user_id is not None:
-            account = get_session().get(User, result.user_id)
-            assert account is not None
-            next_url = _safe_next(request.args.get("next"))
-            session.clear()  # a fresh session on sign-in: no fixation
-            login_user(Principal(account))
-            session["lang"] = account.language
-            session.permanent = True
-            return redirect(next_url or url_for("home.index"))
-        if result.outcome is LoginOutcome.LOCKED and result.locked_until is not None:
+            return _sign_in(result.user_id, next_url)
+        if result.outcome is LoginOutcome.SECOND_FACTOR and result.user_id is not None:
+            session.clear()
+            session[_PENDING] = {"user_id": result.user_id, "next": next_url, "at": utcnow().isoformat()}
+            return redirect(url_for("auth.second_factor"))
+        if result.outcome is LoginOutcome.RATE_LIMITED:
+            flash(_("Too many failed sign-ins from this computer. Wait 15 minutes and try again."), "error")
+        elif result.outcome is LoginOutcome.LOCKED and result.locked_until is not None:
             flash(
                 _("Too many failed attempts. This account is locked until %(time)s.",
                   time=format_datetime(result.locked_until, "short")),
@@ -68,6 +78,73 @@ def login() -> ResponseReturnValue:
     if request.method == "POST":
         return render_template("auth/login.html", form=form), 400
     return render_template("auth/login.html", form=form)
+
+
+_PENDING = "pending_second_factor"
+_PENDING_MINUTES = 5
+
+
+def _sign_in(user_id: int, next_url: str | None) -> ResponseReturnValue:
+    account = get_session().get(User, user_id)
+    assert account is not None
+    session.clear()  # a fresh session on sign-in: no fixation
+    login_user(Principal(account))
+    session["lang"] = account.language
+    session.permanent = True
+    return redirect(next_url or url_for("home.index"))
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+def second_factor() -> ResponseReturnValue:
+    """Ask for the one-time code after a correct password, for accounts with two-factor sign-in."""
+    pending = session.get(_PENDING)
+    started = dt.datetime.fromisoformat(pending["at"]) if pending else None
+    if not pending or started is None or utcnow() - started > dt.timedelta(minutes=_PENDING_MINUTES):
+        session.pop(_PENDING, None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        conf = settings()
+        result = verify_second_factor(
+            session=get_session(), now=utcnow(), user_id=pending["user_id"], code=form.code.data,
+            max_failed=conf.max_failed_logins, lockout=dt.timedelta(minutes=conf.lockout_minutes),
+            address=request.remote_addr,
+        )  # fmt: skip
+        if result.outcome is LoginOutcome.OK and result.user_id is not None:
+            return _sign_in(result.user_id, pending.get("next"))
+        if result.outcome is LoginOutcome.LOCKED:
+            session.pop(_PENDING, None)
+            flash(_("Too many failed attempts. This account is locked for a while."), "error")
+            return redirect(url_for("auth.login"))
+        flash(_("The code is wrong or has expired. Enter the current code from your app."), "error")
+        return render_template("auth/second_factor.html", form=form), 401
+    return render_template("auth/second_factor.html", form=form)
+
+
+@bp.route("/two-factor/setup", methods=["GET", "POST"])
+@login_required
+def two_factor_setup() -> ResponseReturnValue:
+    """Turn on two-factor sign-in (supervisors and administrators): scan or type the key, confirm a code."""
+    me = actor()
+    if me.role not in TWO_FACTOR_ROLES:
+        abort(403)
+    form = CodeForm()
+    if request.method == "POST" and request.form.get("action") == "start":
+        if not form.validate_on_submit() and form.errors.get("csrf_token"):
+            abort(400)
+        begin_two_factor(session=get_session(), actor=me)
+        return redirect(url_for("auth.two_factor_setup"))
+    if form.validate_on_submit():
+        try:
+            confirm_two_factor(session=get_session(), actor=me, now=utcnow(), code=form.code.data)
+        except InvalidInput:
+            form.code.errors = [_("The code does not match. Check the time on your phone and try again.")]
+            return render_template("auth/two_factor_setup.html", form=form, secret=me.totp_secret, uri=None), 422
+        flash(_("Two-factor sign-in is on. You will be asked for a code at every sign-in."), "success")
+        return redirect(url_for("home.index"))
+    uri = totp.provisioning_uri(me.totp_secret, me.username) if me.totp_secret and not me.totp_enabled else None
+    return render_template("auth/two_factor_setup.html", form=form, secret=me.totp_secret, uri=uri)
 
 
 @bp.route("/logout", methods=["POST"])
