@@ -1,7 +1,7 @@
 """Who may see and do what with cases. Services call these; templates only mirror them.
 
 Scope of case records: a caseworker sees the cases assigned to them; a supervisor sees their team's
-cases; DoSVY officers see cases transferred to their office (once transfers exist); administrators and
+cases; DoSVY officers see cases transferred to their office (open transfers); administrators and
 reporting staff see no case file at all (reporting sees de-identified aggregates only).
 """
 
@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import object_session
 
 from engine.accounts.models import Role, User
 from engine.cases.models import Case
 from engine.errors import Forbidden
+from engine.security.models import CaseTransfer
 from engine.workflow.models import WorkItem
 
 CASE_STAFF = (Role.CASEWORKER, Role.SUPERVISOR)
@@ -26,7 +28,13 @@ def visible_cases(actor: User, query: Q) -> Q:
         return query.where(Case.caseworker_id == actor.id)
     if actor.role is Role.SUPERVISOR and actor.team_id is not None:
         return query.where(Case.team_id == actor.team_id)
+    if actor.role is Role.DOSVY_OFFICER and actor.organisation_id is not None:
+        return query.where(Case.id.in_(_transferred_to(actor.organisation_id)))
     return query.where(false())
+
+
+def _transferred_to(org_id: int) -> Select[Any]:
+    return select(CaseTransfer.case_id).where(CaseTransfer.to_org_id == org_id, CaseTransfer.ended_at.is_(None))
 
 
 def can_see_case(actor: User, case: Case) -> bool:
@@ -35,6 +43,9 @@ def can_see_case(actor: User, case: Case) -> bool:
         return case.caseworker_id == actor.id
     if actor.role is Role.SUPERVISOR:
         return actor.team_id is not None and case.team_id == actor.team_id
+    if actor.role is Role.DOSVY_OFFICER and actor.organisation_id is not None:
+        session = object_session(case)
+        return session is not None and case.id in set(session.scalars(_transferred_to(actor.organisation_id)))
     return False
 
 

@@ -1,0 +1,82 @@
+"""Field groups of the case file and who may read or write each, by role.
+
+Every case-file column belongs to one group; pages, exports and transfers ask ``readable_groups`` /
+``can_write`` rather than deciding for themselves, so no page can show more than the policy allows.
+A DoSVY officer reads only the groups a consented transfer to their office names.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from engine.accounts.models import Role
+
+
+class FieldGroup(enum.StrEnum):
+    IDENTITY = "identity"
+    PHOTO = "photo"
+    ADDRESSES = "addresses"
+    NARRATIVE = "narrative"
+    FAMILY = "family"
+    MEDICAL = "medical"
+    PSYCHOLOGICAL = "psychological"
+    LEGAL = "legal"
+    PLAN = "plan"
+
+
+# section -> column -> group ("*" for every column of the section not named)
+SECTION_GROUPS: dict[str, dict[str, FieldGroup]] = {
+    "identity": {"*": FieldGroup.IDENTITY, "photo_ref": FieldGroup.PHOTO, "place_of_birth": FieldGroup.ADDRESSES},
+    "history": {
+        "*": FieldGroup.ADDRESSES,
+        "narrative": FieldGroup.NARRATIVE,
+        "identified_on": FieldGroup.LEGAL,
+        "identifying_authority": FieldGroup.LEGAL,
+        "form_of_exploitation": FieldGroup.LEGAL,
+        "destination_detail": FieldGroup.NARRATIVE,
+    },
+    "family_members": {"*": FieldGroup.FAMILY},
+    "family_assessment": {"*": FieldGroup.FAMILY},
+    "case_plan": {"*": FieldGroup.PLAN, "family_communication_plan": FieldGroup.FAMILY},
+    "medical": {"*": FieldGroup.MEDICAL},
+    "psychological": {"*": FieldGroup.PSYCHOLOGICAL},
+}
+
+ALL = frozenset(FieldGroup)
+# What each role may do on a case it may see at all (scope is engine.security.policy's business).
+READ: dict[Role, frozenset[FieldGroup]] = {
+    Role.CASEWORKER: ALL,
+    Role.SUPERVISOR: ALL,
+    Role.DOSVY_OFFICER: frozenset({FieldGroup.IDENTITY, FieldGroup.ADDRESSES, FieldGroup.PLAN, FieldGroup.FAMILY}),
+    Role.ADMINISTRATOR: frozenset(),
+    Role.REPORTING: frozenset(),
+}
+WRITE: dict[Role, frozenset[FieldGroup]] = {
+    Role.CASEWORKER: ALL,
+    Role.SUPERVISOR: ALL,
+    Role.DOSVY_OFFICER: frozenset(),
+    Role.ADMINISTRATOR: frozenset(),
+    Role.REPORTING: frozenset(),
+}
+# What a transfer may ever carry, whatever the consent says.
+TRANSFERABLE = frozenset({FieldGroup.IDENTITY, FieldGroup.ADDRESSES, FieldGroup.PLAN, FieldGroup.FAMILY})
+
+
+def group_of(section: str, column: str) -> FieldGroup:
+    """The group a case-file column belongs to."""
+    groups = SECTION_GROUPS[section]
+    return groups.get(column, groups["*"])
+
+
+def section_groups(section: str) -> frozenset[FieldGroup]:
+    """Every group a section touches."""
+    return frozenset(SECTION_GROUPS[section].values())
+
+
+def parse_groups(text: str) -> frozenset[FieldGroup]:
+    """Groups from their comma-separated names (unknown names are an error)."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    try:
+        return frozenset(FieldGroup(n) for n in names)
+    except ValueError:
+        raise ValueError(f"unknown field group in {text!r}") from None

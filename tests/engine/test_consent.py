@@ -1,0 +1,132 @@
+"""Consent gates every share: transfers to DoSVY need a covering consent, or an audited override."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from engine.accounts.models import Organisation, OrganisationKind, Role
+from engine.cases.service import get_case, list_cases
+from engine.db import transaction
+from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.security import audit
+from engine.security.consent import (
+    ConsentMissing,
+    NewConsent,
+    active_transfer_groups,
+    record_consent,
+    transfer_case,
+    withdraw_consent,
+)
+from engine.security.fields import FieldGroup
+from engine.security.models import AuditEvent
+from tests.conftest import NOW
+
+GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.ADDRESSES})
+
+
+@pytest.fixture
+def setting(session, factory):
+    team = factory.team()
+    worker = factory.user(Role.CASEWORKER, team)
+    supervisor = factory.user(Role.SUPERVISOR, team)
+    with transaction(session):
+        office = Organisation(name="Test DoSVY office", kind=OrganisationKind.DOSVY_OFFICE, province_code="02")
+        session.add(office)
+    officer = factory.user(Role.DOSVY_OFFICER, username="dosvy.test")
+    with transaction(session):
+        officer.organisation_id = office.id
+    case = factory.case(worker, date_of_birth=dt.date(1995, 5, 1))
+    return worker, supervisor, office, officer, case
+
+
+def _sharing(office, groups=GROUPS, **extra):
+    fields = {"kind": "data_sharing", "given_by": "survivor", "method": "thumbprint", "given_on": NOW.date(),
+              "recipient_org_id": office.id, "purpose": "Type 2 follow-up", "groups": groups}  # fmt: skip
+    fields.update(extra)
+    return NewConsent(**fields)
+
+
+def test_a_transfer_without_consent_is_refused_with_a_clear_message(session, setting):
+    _worker, supervisor, office, _officer, case = setting
+    with pytest.raises(ConsentMissing, match="no valid consent"):
+        transfer_case(session=session, actor=supervisor, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
+    assert active_transfer_groups(session, case.id, office.id) == frozenset()
+
+
+def test_a_transfer_with_a_covering_consent_goes_through_and_the_office_sees_only_those_groups(session, setting):
+    worker, supervisor, office, officer, case = setting
+    record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
+    transfer_case(session=session, actor=supervisor, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
+    assert active_transfer_groups(session, case.id, office.id) == GROUPS
+    assert get_case(session=session, actor=officer, code=case.code).id == case.id
+    assert [c.id for c in list_cases(session=session, actor=officer)[0]] == [case.id]
+
+
+def test_a_consent_not_covering_every_group_does_not_count(session, setting):
+    worker, supervisor, office, _officer, case = setting
+    record_consent(session=session, actor=worker, now=NOW, case=case,
+                   consent=_sharing(office, frozenset({FieldGroup.IDENTITY})))  # fmt: skip
+    with pytest.raises(ConsentMissing):
+        transfer_case(session=session, actor=supervisor, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
+
+
+def test_a_withdrawn_or_expired_consent_does_not_count(session, setting):
+    worker, supervisor, office, _officer, case = setting
+    row = record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
+    withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id)
+    with pytest.raises(ConsentMissing):
+        transfer_case(session=session, actor=supervisor, now=NOW + dt.timedelta(days=1), case=case,
+                      to_org_id=office.id, groups=GROUPS)  # fmt: skip
+    record_consent(session=session, actor=worker, now=NOW, case=case,
+                   consent=_sharing(office, expires_on=NOW.date() + dt.timedelta(days=10)))  # fmt: skip
+    with pytest.raises(ConsentMissing):
+        transfer_case(session=session, actor=supervisor, now=NOW + dt.timedelta(days=11), case=case,
+                      to_org_id=office.id, groups=GROUPS)  # fmt: skip
+
+
+def test_an_override_needs_a_reason_and_is_audited(session, setting):
+    _worker, supervisor, office, _officer, case = setting
+    transfer_case(session=session, actor=supervisor, now=NOW, case=case, to_org_id=office.id, groups=GROUPS,
+                  override_reason="Synthetic: survivor in danger, consent cannot be obtained today")  # fmt: skip
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id)).all()
+    assert "consent_override" in actions
+    assert audit.verify(session=session).ok
+
+
+def test_medical_or_psychological_data_is_never_transferable(session, setting):
+    worker, supervisor, office, _officer, case = setting
+    groups = frozenset({FieldGroup.MEDICAL})
+    record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office, groups))
+    with pytest.raises(InvalidInput):
+        transfer_case(session=session, actor=supervisor, now=NOW, case=case, to_org_id=office.id, groups=groups)
+
+
+def test_only_the_supervisor_transfers(session, setting):
+    worker, _supervisor, office, _officer, case = setting
+    with pytest.raises(Forbidden):
+        transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS,
+                      override_reason="x")  # fmt: skip
+
+
+def test_an_officer_of_another_office_sees_nothing(session, setting, factory):
+    worker, supervisor, office, _officer, case = setting
+    stranger = factory.user(Role.DOSVY_OFFICER, username="dosvy.other")
+    record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
+    transfer_case(session=session, actor=supervisor, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
+    with pytest.raises(NotFound):
+        get_case(session=session, actor=stranger, code=case.code)
+
+
+def test_a_minor_needs_a_guardian_and_never_a_photo_consent(session, setting, factory):
+    worker, _supervisor, office, _officer, _case = setting
+    minor = factory.case(worker, date_of_birth=NOW.date().replace(year=NOW.year - 15))
+    with pytest.raises(InvalidInput, match="consent was not recorded") as refused:
+        record_consent(session=session, actor=worker, now=NOW, case=minor, consent=_sharing(office))
+    assert "guardian" in refused.value.fields["given_by"]
+    photo = NewConsent(kind="photo", given_by="guardian", method="signature", given_on=NOW.date())
+    with pytest.raises(InvalidInput) as no_photo:
+        record_consent(session=session, actor=worker, now=NOW, case=minor, consent=photo)
+    assert "never" in no_photo.value.fields["kind"]
