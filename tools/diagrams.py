@@ -329,7 +329,39 @@ CLOSURE = Process(
     "Closure: final assessment, reason, whether and how the survivor was told, supervisor approval.",
 )
 
-ALL = [PRE, REINTEGRATION, FOLLOW_UP_1, FOLLOW_UP_2, LOST_CONTACT, CLOSURE]
+RECORD_REVIEW = Process(
+    "record_review",
+    "Survivor's review of their own record",
+    [CW, SUP],
+    [
+        Node("start", "start", "Survivor asks to see the record", CW),
+        user("prepare_review", "Prepare the record for review", CW, "record_review_preparation", "P7D"),
+        user("approve_withholding", "Approve withheld third-party information", SUP, "withholding_approval", "P2D",
+             priority="1"),
+        xor("g_withholding", "Withholding approved?", SUP, default="prepare_review"),
+        user("review_session", "Record review session", CW, "record_review_session", "P14D"),
+        xor("g_distress", "Distress recorded?", CW, default="end_reviewed"),
+        Node("urgent_support", "user", "Urgent psychological support", CW,
+             {"form": "urgent_support", "priority": "1", "due": "PT24H", "notify": "supervisor"}),
+        end("end_supported", "Support given", CW, "end", "supported"),
+        end("end_reviewed", "Record reviewed", CW, "end", "reviewed"),
+    ],
+    [
+        Flow("start", "prepare_review"),
+        Flow("prepare_review", "approve_withholding"),
+        Flow("approve_withholding", "g_withholding"),
+        Flow("g_withholding", "review_session", 'withholding_decision == "approve"', "Approved"),
+        Flow("g_withholding", "prepare_review", name="Returned for changes"),
+        Flow("review_session", "g_distress"),
+        Flow("g_distress", "urgent_support", "distress", "Survivor distressed"),
+        Flow("g_distress", "end_reviewed", name="No distress"),
+        Flow("urgent_support", "end_supported"),
+    ],
+    "Seed item 9: survivors may check their own records; if the review distresses them, urgent psychological "
+    "support follows within 24 hours and the supervisor is told at once.",
+)
+
+ALL = [PRE, REINTEGRATION, FOLLOW_UP_1, FOLLOW_UP_2, LOST_CONTACT, CLOSURE, RECORD_REVIEW]
 
 
 def main() -> None:

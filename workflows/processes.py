@@ -11,6 +11,7 @@ from typing import Any
 from workflows import BPMN_DIR, ROOT
 
 CLOSED = "closed"
+END = "end"  # a side process just ends
 PROCESSES_FILE = ROOT / "processes.json"
 
 
@@ -24,9 +25,10 @@ class ProcessDef:
 
     id: str
     phase: str | None
-    status: str
+    status: str | None
     inputs: tuple[str, ...]
     defaults: dict[str, Any] = field(default_factory=dict)
+    side: bool = False
 
     @property
     def bpmn_file(self) -> Path:
@@ -57,7 +59,12 @@ def load_chain(path: Path = PROCESSES_FILE) -> Chain:
         raw = json.loads(path.read_text(encoding="utf-8"))
         processes = {
             pid: ProcessDef(
-                pid, spec["phase"], spec["status"], tuple(spec.get("inputs", ())), dict(spec.get("defaults", {}))
+                pid,
+                spec["phase"],
+                spec["status"],
+                tuple(spec.get("inputs", ())),
+                dict(spec.get("defaults", {})),
+                bool(spec.get("side", False)),
             )
             for pid, spec in raw["processes"].items()
         }
@@ -67,6 +74,10 @@ def load_chain(path: Path = PROCESSES_FILE) -> Chain:
     if chain.start not in processes:
         raise ChainDefinitionError(f"{path.name}: the start process {chain.start!r} is not defined")
     for pid, proc in processes.items():
-        if proc.status not in ("open", "lost_contact"):
+        if proc.side and (proc.phase is not None or proc.status is not None):
+            raise ChainDefinitionError(f"{path.name}: side process {pid!r} must not set a phase or status")
+        if not proc.side and proc.status not in ("open", "lost_contact"):
             raise ChainDefinitionError(f"{path.name}: process {pid!r} has an unknown status {proc.status!r}")
+    if processes[chain.start].side:
+        raise ChainDefinitionError(f"{path.name}: the start process cannot be a side process")
     return chain

@@ -15,7 +15,7 @@ from engine.workflow.runner import due_from_duration
 from engine.workflow.sandbox import check_expression
 from workflows import BPMN_DIR, DMN_DIR
 from workflows.forms import FormDefinitionError, load_forms
-from workflows.processes import CLOSED, ChainDefinitionError, load_chain
+from workflows.processes import CLOSED, END, ChainDefinitionError, load_chain
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -55,9 +55,16 @@ def check_workflows(bpmn_dir: Path = BPMN_DIR, dmn_dir: Path = DMN_DIR, forms_di
             if not found:  # the parser's message is vaguer than ours; show it only when we found nothing
                 problems.append(str(exc))
     for pid, targets in nexts.items():
-        for target in targets - {CLOSED}:
+        side = chain.processes[pid].side
+        if side and targets - {END}:
+            problems.append(f"{pid}.bpmn: a side process must end with next='end', not {sorted(targets - {END})}")
+        if not side and END in targets:
+            problems.append(f"{pid}.bpmn: next='end' is for side processes; name the next phase or 'closed'")
+        for target in targets - {CLOSED, END}:
             if target not in chain.processes:
                 problems.append(f"{pid}.bpmn: an end event names next process {target!r}, which processes.json lacks")
+            elif chain.processes[target].side:
+                problems.append(f"{pid}.bpmn: an end event names the side process {target!r} as the next phase")
     reachable, todo = {chain.start}, [chain.start]
     while todo:
         for target in nexts.get(todo.pop(), set()):
@@ -65,7 +72,7 @@ def check_workflows(bpmn_dir: Path = BPMN_DIR, dmn_dir: Path = DMN_DIR, forms_di
                 reachable.add(target)
                 todo.append(target)
     for pid in chain.processes:
-        if pid not in reachable and pid in nexts:
+        if pid not in reachable and pid in nexts and not chain.processes[pid].side:
             problems.append(f"processes.json: process {pid!r} is never reached from {chain.start!r}")
     if nexts and not any(CLOSED in t for t in nexts.values()):
         problems.append("processes.json: no process ever closes the case (no end event with next='closed')")
@@ -101,6 +108,8 @@ def _check_bpmn(path: Path, forms: set[str]) -> tuple[list[str], set[str]]:
                 problems.append(f"{name}: user task {tid}: due_from must be 'ready' or 'start'")
             if props.get("due"):
                 problems += _duration_problem(name, tid, props["due"])
+            if props.get("notify") not in (None, "supervisor"):
+                problems.append(f"{name}: user task {tid}: notify must be 'supervisor'")
         for gateway in process.iterfind(".//bpmn:exclusiveGateway", NS):
             outgoing = [f for f in process.iterfind("bpmn:sequenceFlow", NS) if f.get("sourceRef") == gateway.get("id")]
             if len(outgoing) > 1 and not gateway.get("default"):

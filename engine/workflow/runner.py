@@ -54,6 +54,7 @@ class ReadyTask:
     due: str | None  # ISO duration, counted from ``due_from``
     due_from: str  # "ready" or "start"
     due_at: dt.datetime | None  # from ``due_var``, when the diagram computes the instant itself
+    notify: str | None = None  # "supervisor": tell the team's supervisors at once when the task appears
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def _ready(task: Any) -> ReadyTask:
         due=props.get("due"),
         due_from=props.get("due_from", "ready"),
         due_at=due_at,
+        notify=props.get("notify"),
     )
 
 

@@ -26,12 +26,12 @@ from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, Phase
 from engine.cases.service import NewSurvivor, open_case
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security.policy import can_work_on
+from engine.security.policy import can_see_case, can_work_on
 from engine.workflow import runner
 from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
 from engine.workflow.registry import Registry, load_registry
 from workflows.forms import Form, load_forms, validate_submission
-from workflows.processes import CLOSED, Chain, load_chain
+from workflows.processes import CLOSED, END, Chain, load_chain
 
 LANE_ROLES = {"Caseworker": Role.CASEWORKER, "Supervisor": Role.SUPERVISOR, "DoSVY officer": Role.DOSVY_OFFICER}
 
@@ -98,8 +98,9 @@ class CaseDiagram:
 
 def case_diagram(*, session: Session, runtime: Runtime, case: Case) -> CaseDiagram | None:
     """The running (or last) instance's diagram, marked from the work-item table (no deserialising)."""
+    side = [pid for pid, p in runtime.chain.processes.items() if p.side]
     instance = session.scalar(
-        select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
+        select(WorkflowInstance).where(WorkflowInstance.case_id == case.id, WorkflowInstance.process_id.not_in(side))
         .order_by(WorkflowInstance.status != InstanceStatus.RUNNING, WorkflowInstance.id.desc()).limit(1)
     )  # fmt: skip
     if instance is None:
@@ -214,6 +215,24 @@ def start_lost_contact(
         return _start(session, runtime, case, None, now, "lost_contact", carried, instance)
 
 
+def start_record_review(
+    *, session: Session, runtime: Runtime, actor: User, now: dt.datetime, case: Case
+) -> WorkflowInstance:
+    """The survivor asked to see their own record (seed item 9): start the supervised review."""
+    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
+        raise Forbidden("Only the case's caseworker or supervisor starts a record review.")
+    with transaction(session):
+        running = session.scalar(select(WorkflowInstance.id).where(
+            WorkflowInstance.case_id == case.id, WorkflowInstance.process_id == "record_review",
+            WorkflowInstance.status == InstanceStatus.RUNNING))  # fmt: skip
+        if running is not None:
+            raise InvalidInput("A review of this record is already under way.")
+        runtime.registry.deploy(session, now)
+        session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="record_review",
+                              summary="The survivor asked to review their record"))  # fmt: skip
+        return _start(session, runtime, case, actor, now, "record_review", {}, None)
+
+
 def reopen_case(*, session: Session, runtime: Runtime, actor: User, now: dt.datetime, case: Case,
                 process_id: str = "pre_reintegration") -> WorkflowInstance:  # fmt: skip
     """Re-open a closed case (supervisors only) by starting ``process_id`` again."""
@@ -241,11 +260,15 @@ def _start(
         state="{}", started_at=now, previous_id=previous.id if previous else None,
     )  # fmt: skip
     session.add(instance)
+    if definition.side:
+        session.flush()
+        _save(session, runtime, instance, case, workflow, actor, now)
+        return instance
     if definition.phase is not None and case.phase != Phase(definition.phase):
         session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id if actor else None, kind="phase_changed",
                               summary=f"{case.phase.value} -> {definition.phase}"))  # fmt: skip
         case.phase = Phase(definition.phase)
-    case.status = CaseStatus(definition.status)
+    case.status = CaseStatus(definition.status or case.status)
     session.flush()
     _save(session, runtime, instance, case, workflow, actor, now)
     return instance
@@ -267,7 +290,7 @@ def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: 
                 case_id=case.id, at=now, actor_id=actor.id if actor else None, kind="closed", summary="Case closed"
             )
         )
-    elif snap.next_process:
+    elif snap.next_process and snap.next_process != END:
         _start(session, runtime, case, actor, now, snap.next_process, snap.data, instance)
 
 
@@ -288,6 +311,10 @@ def _materialise(
         if r.task_id in open_items:
             continue
         role = LANE_ROLES[r.lane]
+        if r.notify == "supervisor":
+            session.add(
+                CaseEvent(case_id=case.id, at=now, actor_id=None, kind="urgent", summary=f"Urgent: {r.title}"[:200])
+            )
         due_at = r.due_at
         if due_at is None and r.due:
             due_at = runner.due_from_duration(r.due, instance.started_at if r.due_from == "start" else now)

@@ -44,6 +44,7 @@ EXPECTED_FORMS = {
     "reintegration_preparation", "dosvy_notice", "handover", "first_contact", "follow_up_visit", "overdue_review",
     "risk_escalation", "case_transfer", "transfer_acceptance", "tracing_attempt", "renewed_contact",
     "final_assessment", "closure", "closure_approval",
+    "record_review_preparation", "withholding_approval", "record_review_session", "urgent_support",
 }
 # fmt: on
 
@@ -53,6 +54,8 @@ DECISION = {"approve", "return"}
 # The contract with the BPMN diagrams: (form, field, workflow variable, allowed values or value type).
 WORKFLOW_CONTRACT: list[tuple[str, str, str, set[str] | type]] = [
     ("risk_screen", "risk_level", "risk_level", RISK),
+    ("withholding_approval", "decision", "withholding_decision", DECISION),
+    ("record_review_session", "distress", "distress", bool),
     ("plan_approval", "decision", "plan_decision", DECISION),
     ("family_tracing", "family_found", "family_found", bool),
     ("family_assessment", "safety_rating", "family_safety", {"safe", "safe_with_support", "unsafe"}),
