@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from typing_extensions import Unpack
+
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import object_session
 
@@ -19,7 +21,7 @@ from engine.security.models import CaseTransfer
 from engine.workflow.models import WorkItem
 
 CASE_STAFF = (Role.CASEWORKER, Role.SUPERVISOR)
-Q = TypeVar("Q", bound=Select[Any])
+Q = TypeVar("Q", bound=Select[Unpack[tuple[Any, ...]]])
 
 
 def visible_cases(actor: User, query: Q) -> Q:
