@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from typing_extensions import Unpack
-
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import object_session
 
@@ -21,7 +19,7 @@ from engine.security.models import CaseTransfer
 from engine.workflow.models import WorkItem
 
 CASE_STAFF = (Role.CASEWORKER, Role.SUPERVISOR)
-Q = TypeVar("Q", bound=Select[Unpack[tuple[Any, ...]]])
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 
 def visible_cases(actor: User, query: Q) -> Q:
