@@ -16,13 +16,15 @@ export TEST_DATABASE_URL
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-system-deps: ## Install missing Debian packages (venv, node/npm; Chromium + Khmer fonts for browser tests)
+system-deps: ## Install missing Debian packages (venv, node/npm, Pango + Khmer fonts for PDFs; Chromium for tests)
 	@missing=""; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	[ -d /usr/share/fonts/truetype/khmeros ] || missing="$$missing fonts-khmeros"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ "$${WITH_BROWSER:-0}" = 1 ]; then \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
-	  [ -d /usr/share/fonts/truetype/khmeros ] || missing="$$missing fonts-khmeros"; \
+	  command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
@@ -62,10 +64,13 @@ extract-messages: $(BIN)/.installed ## Refresh messages.pot and merge it into ea
 
 setup: install assets translations ## Everything `run` and `test` need
 
-run: setup ## Set up, migrate, seed demo data and serve on $(HOST):$(PORT)
+run: setup ## Set up, migrate, seed demo data and serve on $(HOST):$(PORT) with the scheduler
 	$(BIN)/reintegra migrate
 	$(BIN)/reintegra seed-demo
-	$(BIN)/reintegra serve --host $(HOST) --port $(PORT)
+	$(BIN)/reintegra serve --host $(HOST) --port $(PORT) --scheduler
+
+scheduler: install ## Run the scheduler on its own (production: one such process beside the web workers)
+	$(BIN)/reintegra scheduler
 
 lint: install ## ruff, formatting and the import-layer contracts
 	$(BIN)/ruff check .
@@ -77,7 +82,7 @@ typecheck: install ## mypy (strict on our code)
 
 migrations-check: install ## Models and migrations agree (alembic check on a fresh database)
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	REINTEGRA_DATABASE_URL="sqlite:///$$tmp/check.sqlite" $(BIN)/alembic upgrade head >/dev/null 2>&1; \
+	REINTEGRA_DATABASE_URL="sqlite:///$$tmp/check.sqlite" $(BIN)/alembic upgrade heads >/dev/null 2>&1; \
 	REINTEGRA_DATABASE_URL="sqlite:///$$tmp/check.sqlite" $(BIN)/alembic check
 
 test: setup lint typecheck migrations-check ## Lint, types, contracts, migrations, then the suite (and on PostgreSQL)
@@ -91,4 +96,4 @@ test: setup lint typecheck migrations-check ## Lint, types, contracts, migration
 clean: ## Remove the virtualenv, assets and caches (keeps instance/ with your data and keys)
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help system-deps install assets translations extract-messages setup run lint typecheck migrations-check test clean
+.PHONY: help system-deps install assets translations extract-messages setup run scheduler lint typecheck migrations-check test clean

@@ -20,6 +20,7 @@ from engine.cases.models import (
     Sex,
 )
 from engine.db import Base
+from engine.notices.models import Delivery, Notice, Preference, SchedulerJob, SchedulerNode
 from engine.security.models import AuditEvent, AuditHead, CaseTransfer, ConsentRecord, LoginAttempt
 from engine.workflow.models import (
     InstanceStatus,
@@ -42,6 +43,7 @@ __all__ = [
     "CaseStatus",
     "CaseTransfer",
     "ConsentRecord",
+    "Delivery",
     "FamilyAssessment",
     "FamilyMember",
     "History",
@@ -49,14 +51,18 @@ __all__ = [
     "InstanceStatus",
     "LoginAttempt",
     "MedicalRecord",
+    "Notice",
     "Organisation",
     "OrganisationKind",
     "Phase",
+    "Preference",
     "Province",
     "PsychologicalRecord",
     "RiskLevel",
     "Role",
     "SafetyRating",
+    "SchedulerJob",
+    "SchedulerNode",
     "Sex",
     "Team",
     "TrainingRecord",

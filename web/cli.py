@@ -1,4 +1,4 @@
-"""The ``reintegra`` command: migrate, create users, seed demo data, serve, check.
+"""The ``reintegra`` command: migrate, create users, seed demo data, serve, run the scheduler, check.
 
 The composition root for operators: it reads the settings once, installs the keys and calls one
 engine service per command.
@@ -42,6 +42,11 @@ def _now() -> dt.datetime:
 @click.group()
 def main() -> None:
     """Reintegra: case management for the reintegration and follow-up of trafficking survivors."""
+
+
+from web import cli_security  # noqa: E402 - registered once the group exists
+
+cli_security.register(main, _settings, _session)
 
 
 @main.command()
@@ -130,11 +135,15 @@ def print_demo_logins(password: str) -> None:
 @click.option("--server", type=click.Choice(["auto", "werkzeug", "gunicorn"]), default="auto",
               help="auto: gunicorn in production, the threaded development server otherwise.")  # fmt: skip
 @click.option("--workers", type=int, default=2, show_default=True, help="gunicorn workers.")
-def serve(host: str, port: int, server: str, workers: int) -> None:
+@click.option("--scheduler/--no-scheduler", "with_scheduler", default=False, show_default=True,
+              help="Also run the scheduler in this process (development server only; `make run` does).")  # fmt: skip
+def serve(host: str, port: int, server: str, workers: int, with_scheduler: bool) -> None:
     """Serve the web app."""
     settings = _settings()
     if server == "auto":
         server = "gunicorn" if settings.is_production else "werkzeug"
+    if with_scheduler and server == "gunicorn":
+        raise click.ClickException("with gunicorn, run the scheduler as its own process: `reintegra scheduler`")
     if server == "gunicorn":
         gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
         # Fixed arguments, no shell: replace this process by gunicorn serving the WSGI app.
@@ -143,8 +152,53 @@ def serve(host: str, port: int, server: str, workers: int) -> None:
     from web import create_app
 
     app = create_app(settings)
+    if with_scheduler:
+        from notifications.jobs import build_context
+        from notifications.leader import leadership_for
+        from notifications.scheduler import SchedulerRunner, start_in_thread
+
+        # The lock keeps this to one scheduler even if `reintegra scheduler` runs as well.
+        start_in_thread(SchedulerRunner(build_context(settings), leadership_for(settings)))
+        click.echo("scheduler: running in this process (it stands by if another scheduler is active)")
     click.echo(f"Reintegra on http://{host}:{port}/  (Ctrl+C to stop)")
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@main.command()
+@click.option(
+    "--once", is_flag=True, help="Run every job once now and exit (refused while another scheduler is active)."
+)
+def scheduler(once: bool) -> None:
+    """Run the scheduler: timers, reminders, digests, lost contact and the outbox (one active at a time)."""
+    import logging
+    import signal
+
+    from notifications.jobs import JOBS, build_context, run_job
+    from notifications.leader import leadership_for
+    from notifications.scheduler import SchedulerRunner
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    settings = _settings()
+    context = build_context(settings)
+    leadership = leadership_for(settings)
+    if once:
+        if not leadership.try_acquire():
+            raise click.ClickException("another scheduler is active; it runs the jobs")
+        try:
+            errors = [f"{job.id}: {error}" for job in JOBS if (error := run_job(context, job))]
+        finally:
+            leadership.release()
+        for line in errors:
+            click.echo(f"failed: {line}", err=True)
+        if errors:
+            raise SystemExit(1)
+        click.echo(f"ran {len(JOBS)} jobs once")
+        return
+    runner = SchedulerRunner(context, leadership)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _signum, _frame: runner.stop())
+    runner.run()
 
 
 @main.command()

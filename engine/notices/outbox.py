@@ -1,0 +1,102 @@
+"""Write notices to the outbox, once: the idempotency key, the recipients and their channels.
+
+``add_notice`` is called inside the caller's transaction (the one that makes the change the notice is
+about), so the notice exists exactly when its cause does. Writing the same key twice is a no-op, on
+both backends, through ``INSERT ... ON CONFLICT DO NOTHING``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from engine.accounts.models import Role, User
+from engine.notices.models import Channel, Delivery, DeliveryStatus, Notice
+from engine.notices.preferences import Preferences, preferences_for
+from engine.notices.rules import Rules
+
+Key = tuple[str, str, str]  # (kind, subject, period)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one run of a job did, for its status line."""
+
+    created: int = 0
+    failed: int = 0
+    detail: str = ""
+    label: str = "new"  # what ``created`` counts: new notices, messages sent, instances advanced
+
+    def summary(self) -> str:
+        text = f"{self.created} {self.label}" + (f", {self.failed} failed" if self.failed else "")
+        return f"{text}; {self.detail}" if self.detail else text
+
+
+def existing_keys(session: Session, keys: Iterable[Key]) -> set[Key]:
+    """Which of ``keys`` are in the outbox already (one query per few hundred keys)."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[Key] = set()
+    for start in range(0, len(wanted), 300):
+        chunk = wanted[start : start + 300]
+        rows = session.execute(
+            select(Notice.kind, Notice.subject, Notice.period).where(
+                tuple_(Notice.kind, Notice.subject, Notice.period).in_(chunk)
+            )
+        )
+        found.update((kind, subject, period) for kind, subject, period in rows)
+    return found
+
+
+def add_notice(
+    session: Session, *, key: Key, case_id: int | None, payload: dict[str, Any], recipients: Sequence[User],
+    rules: Rules, now: dt.datetime,
+) -> bool:  # fmt: skip
+    """Queue one notice for ``recipients`` unless its key exists; return whether it was written."""
+    people = {u.id: u for u in recipients if u.active}
+    if not people:
+        return False
+    kind, subject, period = key
+    values = {"kind": kind, "subject": subject, "period": period, "case_id": case_id, "created_at": now,
+              "payload": json.dumps(payload, sort_keys=True, ensure_ascii=False)}  # fmt: skip
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    notice_id = session.execute(
+        insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["kind", "subject", "period"])
+        .returning(Notice.id)
+    ).scalar_one_or_none()  # fmt: skip
+    if notice_id is None:
+        return False
+    prefs = preferences_for(session=session, user_ids=people)
+    for user in people.values():
+        for channel in channels_for(user, prefs[user.id], rules):
+            inbox = channel is Channel.INBOX
+            session.add(Delivery(
+                notice_id=notice_id, recipient_id=user.id, channel=channel, attempts=0, created_at=now,
+                status=DeliveryStatus.SENT if inbox else DeliveryStatus.PENDING,
+                sent_at=now if inbox else None, next_attempt_at=None if inbox else now,
+            ))  # fmt: skip
+    return True
+
+
+def channels_for(user: User, prefs: Preferences, rules: Rules) -> list[Channel]:
+    """The channels a notice for ``user`` goes out on: the inbox, plus what is configured and chosen."""
+    chosen = [Channel.INBOX]
+    if Channel.EMAIL in rules.channels and prefs.email and prefs.address(user):
+        chosen.append(Channel.EMAIL)
+    if Channel.CHAT in rules.channels and prefs.chat and prefs.chat_id:
+        chosen.append(Channel.CHAT)
+    return chosen
+
+
+def team_members(session: Session, *, team_id: int | None, role: Role) -> list[User]:
+    """Active users with ``role`` in ``team_id`` (``None``: every active user with ``role``, e.g. DoSVY)."""
+    query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    return list(session.scalars(query))

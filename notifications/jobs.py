@@ -1,0 +1,118 @@
+"""The scheduler's jobs: thin entry points that open a session, call one engine service with ``now``, close.
+
+Each run's outcome (result, or error) is written to ``scheduler_jobs`` for the administrators' status
+page. A job never raises into APScheduler: a failure is logged (type and message only) and recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.config import Settings
+from engine.db import make_engine, make_session_factory
+from engine.notices.delivery import Outgoing, deliver_due_notices
+from engine.notices.digests import queue_daily_digests, queue_weekly_digests
+from engine.notices.lost_contact import detect_lost_contact
+from engine.notices.outbox import Report
+from engine.notices.reminders import remind_overdue_work, remind_stale_records
+from engine.notices.rules import Rules
+from engine.notices.status import record_job_run
+from engine.notices.timers import fire_timer_batches
+from engine.security.crypto import install_keyring, load_keyring
+from engine.workflow.service import Runtime, load_runtime
+from notifications.channels import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> dt.datetime:
+    """The wall clock; jobs read it once per run and pass it on as ``now``."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every job needs, built once per scheduler process."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    runtime: Runtime
+    rules: Rules
+    send: Callable[[Outgoing], None]
+    clock: Callable[[], dt.datetime] = field(default=utcnow)
+
+
+def build_context(settings: Settings, *, clock: Callable[[], dt.datetime] = utcnow) -> Context:
+    """Install the keys, open the database and load the workflows for ``settings``."""
+    install_keyring(load_keyring(settings))
+    return Context(settings, make_session_factory(make_engine(settings.database_url)), load_runtime(),
+                   Rules.from_settings(settings), Dispatcher(settings), clock)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Job:
+    """One scheduled job: its id, what it does, how often, and the one service it calls."""
+
+    id: str
+    title: str
+    every: Callable[[Settings], dt.timedelta]
+    run: Callable[[Context, Session, dt.datetime], Report]
+
+
+def _tick(s: Settings) -> dt.timedelta:
+    return dt.timedelta(seconds=s.scheduler_tick_seconds)
+
+
+def _scan(s: Settings) -> dt.timedelta:
+    return dt.timedelta(minutes=s.scheduler_scan_minutes)
+
+
+JOBS = (
+    Job("fire_timers", "Fire due BPMN timers", _tick,
+        lambda c, s, now: fire_timer_batches(session=s, runtime=c.runtime, now=now,
+                                             batch_size=c.settings.timer_batch_size)),
+    Job("deliver_notices", "Deliver the outbox (e-mail, chat)", _tick,
+        lambda c, s, now: deliver_due_notices(session=s, now=now, rules=c.rules, send=c.send)),
+    Job("overdue_reminders", "Overdue tasks and follow-up visits", _scan,
+        lambda c, s, now: remind_overdue_work(session=s, now=now, rules=c.rules)),
+    Job("record_reminders", "Record-update reminders (stale case-file sections)", _scan,
+        lambda c, s, now: remind_stale_records(session=s, now=now, rules=c.rules)),
+    Job("lost_contact", "Lost contact (no recorded contact for too long)", _scan,
+        lambda c, s, now: detect_lost_contact(session=s, runtime=c.runtime, now=now, rules=c.rules)),
+    Job("daily_digests", "Daily digest: due tomorrow and overdue", _scan,
+        lambda c, s, now: queue_daily_digests(session=s, now=now, rules=c.rules)),
+    Job("weekly_digests", "Weekly overdue summary for supervisors", _scan,
+        lambda c, s, now: queue_weekly_digests(session=s, now=now, rules=c.rules)),
+)  # fmt: skip
+JOB_TITLES = {job.id: job.title for job in JOBS}
+
+
+def run_job(context: Context, job: Job) -> str | None:
+    """Run ``job`` once at the context's clock and record the outcome; return the error, if any."""
+    started = context.clock()
+    session = context.session_factory()
+    result = error = None
+    try:
+        report = job.run(context, session, started)
+        result = report.summary()
+        error = result if report.failed else None
+    except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the next run tries again
+        error = f"{type(exc).__name__}: {exc}"
+    finally:
+        session.close()
+    if error:
+        log.warning("job %s failed: %s", job.id, error[:300])
+    status = context.session_factory()
+    try:
+        record_job_run(session=status, job_id=job.id, started_at=started, finished_at=context.clock(),
+                       result=result, error=error)  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - the status page is secondary; the job's own work is done
+        log.warning("job %s: status not recorded (%s)", job.id, type(exc).__name__)
+    finally:
+        status.close()
+    return error

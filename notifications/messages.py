@@ -1,0 +1,102 @@
+"""Message templates: render a notice for one reader, in English or Khmer, as a subject and a body.
+
+Templates live in ``templates/<language>/<kind>.txt``; the first line is the subject. They see only the
+notice's payload (case codes, step titles, due dates, counts) plus links, so a message can never show a
+name, a place, a health detail or a narrative. Dates are shown on Cambodia's clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_time
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from engine.notices.rules import LOCAL_TIMEZONE
+
+KINDS = ("overdue", "overdue_supervisor", "stale_record", "lost_contact", "daily_digest", "weekly_overdue")
+LANGUAGES = ("en", "km")
+CASE_STAFF = ("caseworker", "supervisor")  # the roles that may open /cases/<code>
+SECTION_LABELS = {
+    "en": {
+        "identity": "Identity", "history": "History and narrative", "family_members": "Family members",
+        "family_assessment": "Family assessment", "case_plan": "Case plan", "medical": "Medical record",
+        "psychological": "Psychological record",
+    },
+    # Glossary: សមាជិកគ្រួសារ, ការប៉ាន់ប្រមាណគ្រួសារ, ផែនការករណី, កំណត់ត្រាវេជ្ជសាស្ត្រ. Native review needed for
+    # អត្តសញ្ញាណ (identity), ប្រវត្តិ និងសាច់រឿង (history and narrative), កំណត់ត្រាផ្លូវចិត្ត (psychological record).
+    "km": {
+        "identity": "អត្តសញ្ញាណ", "history": "ប្រវត្តិ និងសាច់រឿង", "family_members": "សមាជិកគ្រួសារ",
+        "family_assessment": "ការប៉ាន់ប្រមាណគ្រួសារ", "case_plan": "ផែនការករណី", "medical": "កំណត់ត្រាវេជ្ជសាស្ត្រ",
+        "psychological": "កំណត់ត្រាផ្លូវចិត្ត",
+    },
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered message: one subject line and a plain-text body."""
+
+    subject: str
+    body: str
+
+
+@cache
+def _environment(language: str) -> Environment:
+    # Plain text for e-mail and chat (no HTML anywhere); the web inbox escapes the text when it shows it.
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,  # noqa: S701 - see above
+    )
+    env.filters.update(
+        when=lambda value: _when(value, language),
+        day=lambda value: _day(value, language),
+        section=lambda key: SECTION_LABELS[language].get(key, key),
+    )
+    return env
+
+
+def _instant(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _when(value: str | None, language: str) -> str:
+    if not value:
+        return "—"
+    here = _instant(value).astimezone(LOCAL_TIMEZONE)
+    return f"{format_date(here.date(), 'medium', locale=language)} {format_time(here, 'HH:mm', locale=language)}"
+
+
+def _day(value: str | None, language: str) -> str:
+    if not value:
+        return "—"
+    day = _instant(value).astimezone(LOCAL_TIMEZONE).date() if "T" in value else dt.date.fromisoformat(value)
+    return format_date(day, "medium", locale=language)
+
+
+def render(
+    kind: str, payload: dict[str, Any], *, language: str, base_url: str, recipient_role: str, channel: str = "email"
+) -> Message:
+    """Render notice ``kind`` with ``payload`` for a reader of ``language`` and ``recipient_role``.
+
+    ``base_url`` prefixes the links. On the ``inbox`` channel the links and the footer are left out: the
+    inbox page shows its own link to the case.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"no template for notices of kind {kind!r}")
+    language = language if language in LANGUAGES else "en"
+    code = payload.get("case_code")
+    case_link = f"{base_url}/cases/{code}" if code and recipient_role in CASE_STAFF else f"{base_url}/inbox/"
+    text = (
+        _environment(language)
+        .get_template(f"{language}/{kind}.txt")
+        .render(**payload, base_url=base_url, case_link=case_link, home_link=f"{base_url}/", channel=channel)
+    )
+    subject, _, body = text.strip().partition("\n")
+    return Message(subject.strip(), body.strip() + "\n")
