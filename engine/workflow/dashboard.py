@@ -58,7 +58,7 @@ def team_dashboard(*, session: Session, actor: User, now: dt.datetime, max_age_d
     if actor.role is not Role.SUPERVISOR or actor.team_id is None:
         raise Forbidden("Only a team's supervisor sees its dashboard.")
     team = actor.team_id
-    _today, _tomorrow, week_end = day_bounds(now)
+    today, _tomorrow, week_end = day_bounds(now)
     open_item = and_(WorkItem.status == WorkItemStatus.OPEN, WorkItem.assignee_id == User.id)
     case_count = select(func.count()).select_from(Case).where(
         Case.caseworker_id == User.id, Case.status != CaseStatus.CLOSED
@@ -68,7 +68,7 @@ def team_dashboard(*, session: Session, actor: User, now: dt.datetime, max_age_d
             User.id, User.display_name,
             func.count(WorkItem.id),
             func.coalesce(func.sum(case((WorkItem.due_at < now, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((WorkItem.due_at < week_end, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(WorkItem.due_at >= today, WorkItem.due_at < week_end), 1), else_=0)), 0),
             case_count,
         )
         .outerjoin(WorkItem, open_item)

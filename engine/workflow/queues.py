@@ -76,7 +76,8 @@ def _conditions(actor: User, now: dt.datetime) -> dict[Filter, ColumnElement[boo
     mine = WorkItem.assignee_id == actor.id
     team_unassigned = and_(WorkItem.assignee_id.is_(None), WorkItem.team_id == actor.team_id)
     if actor.role is Role.SUPERVISOR:
-        mine = or_(mine, team_unassigned)  # a supervisor's own steps are every approval of the team
+        # A supervisor's own steps are theirs plus the team's unassigned supervisor steps (approvals).
+        mine = or_(mine, and_(team_unassigned, WorkItem.role == Role.SUPERVISOR))
     return {
         Filter.ALL: true(),
         Filter.MINE: mine,

@@ -117,6 +117,7 @@ class Registry:
         new = [d for d in self._current.values() if d.key not in known]
         for d in new:
             session.add(WorkflowSpec(key=d.key, process_id=d.process_id, files=json.dumps(d.files), deployed_at=now))
+        session.flush()  # instances reference these rows; no ORM relationship orders the inserts for us
         return [d.key for d in new]
 
 

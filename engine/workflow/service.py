@@ -14,6 +14,7 @@ values the next visit needs (risk level, last visit date, visit count, missed vi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from engine.workflow.registry import Registry, load_registry
 from workflows.forms import Form, load_forms, validate_submission
 from workflows.processes import CLOSED, END, Chain, load_chain
 
+log = logging.getLogger(__name__)
 LANE_ROLES = {"Caseworker": Role.CASEWORKER, "Supervisor": Role.SUPERVISOR, "DoSVY officer": Role.DOSVY_OFFICER}
 
 
@@ -162,27 +164,43 @@ def complete_work_item(
 
 
 def fire_due_timers(*, session: Session, runtime: Runtime, now: dt.datetime, limit: int = 100) -> int:
-    """Fire every timer due by ``now``, one transaction per instance; return the instances advanced."""
+    """Fire every timer due by ``now``, one transaction per instance; return the instances advanced.
+
+    On PostgreSQL each instance row is locked ``FOR UPDATE SKIP LOCKED``, so two schedulers never fire
+    the same instance. An instance whose diagram fails is skipped (its error is logged by type only, the
+    timer stays due) so that it cannot hold up every other case's timers.
+    """
     due = session.execute(
         select(WorkflowTimer.instance_id).where(WorkflowTimer.due_at <= now).group_by(WorkflowTimer.instance_id)
         .order_by(WorkflowTimer.instance_id).limit(limit)
     ).scalars().all()  # fmt: skip
+    nested = session.info.get("tx_depth", 0) > 0
     advanced = 0
     for instance_id in due:
-        with transaction(session):
-            instance = session.get(WorkflowInstance, instance_id)
-            if instance is None or instance.status is not InstanceStatus.RUNNING:
-                continue
-            deployed = runtime.registry.by_key(session, instance.spec_key)
-            workflow = runner.load(deployed, instance.state, now)
-            fired = runner.fire_timers(workflow)
-            for name in fired:
-                session.add(
-                    CaseEvent(case_id=instance.case_id, at=now, actor_id=None, kind="timer", summary=name[:200])
-                )
-            _save(session, runtime, instance, instance.case, workflow, None, now, fired)
-            advanced += 1
+        try:
+            advanced += _fire_instance(session, runtime, instance_id, now)
+        except runner.WorkflowFailed as exc:
+            if nested:  # inside a caller's transaction nothing can be skipped safely
+                raise
+            log.warning("timers of workflow instance %s could not fire: %s", instance_id, type(exc.__cause__).__name__)
     return advanced
+
+
+def _fire_instance(session: Session, runtime: Runtime, instance_id: int, now: dt.datetime) -> int:
+    with transaction(session):
+        instance = session.scalar(
+            select(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+            .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+        )  # fmt: skip
+        if instance is None or instance.status is not InstanceStatus.RUNNING:
+            return 0  # finished meanwhile, or another scheduler holds it
+        deployed = runtime.registry.by_key(session, instance.spec_key)
+        workflow = runner.load(deployed, instance.state, now)
+        fired = runner.fire_timers(workflow)
+        for name in fired:
+            session.add(CaseEvent(case_id=instance.case_id, at=now, actor_id=None, kind="timer", summary=name[:200]))
+        _save(session, runtime, instance, instance.case, workflow, None, now, fired)
+        return 1
 
 
 def start_lost_contact(

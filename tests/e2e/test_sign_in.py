@@ -23,8 +23,9 @@ def test_caseworker_signs_in_and_opens_a_case(page, live_url, factory, screensho
     screenshot("login-error")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
     screenshot("caseworker-home")
+    page.get_by_role("link", name="Cases", exact=True).click()
     page.get_by_role("link", name=case.code).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {case.code}")
     screenshot("case-page")
@@ -52,5 +53,5 @@ def test_no_console_errors_under_the_content_security_policy(page, live_url, fac
     page.get_by_label("User name").fill("cw.console")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
     assert errors == []

@@ -118,3 +118,34 @@ def test_production_without_secret_key_refuses_to_start(run):
     result = run("check", REINTEGRA_ENV="production", REINTEGRA_PASSWORD_HASH_PROFILE="default")
     assert result.exit_code == 1
     assert "REINTEGRA_SECRET_KEY" in result.output
+
+
+def test_audit_verify_passes_then_detects_tampering(run, tmp_path):
+    run("migrate")
+    run("seed-demo")
+    ok = run("audit", "verify")
+    assert ok.exit_code == 0, ok.output
+    assert "audit log intact" in ok.output
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        conn.execute("UPDATE audit_events SET detail = 'edited' WHERE id = (SELECT MIN(id) FROM audit_events)")
+    bad = run("audit", "verify")
+    assert bad.exit_code == 1
+    assert "tampered" in bad.output
+
+
+def test_keys_new_then_rotate_re_encrypts_everything(run, tmp_path):
+    run("migrate")
+    run("seed-demo")
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        before = conn.execute("SELECT narrative FROM case_histories WHERE narrative IS NOT NULL LIMIT 1").fetchone()[0]
+    assert run("keys", "new").exit_code == 0
+    rotated = run("keys", "rotate")
+    assert rotated.exit_code == 0, rotated.output
+    assert '"rotated": 0' not in rotated.output
+    again = run("keys", "rotate")
+    assert '"rotated": 0' in again.output
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        after = conn.execute("SELECT narrative FROM case_histories WHERE narrative IS NOT NULL LIMIT 1").fetchone()[0]
+    assert after != before
+    check = run("check")
+    assert check.exit_code == 0, check.output

@@ -12,7 +12,7 @@ from tests.conftest import csrf_from
 from web.db import get_session
 
 LANDING_TEXT = {
-    Role.CASEWORKER: "My cases",
+    Role.CASEWORKER: "My work",
     Role.SUPERVISOR: "My team's cases",
     Role.ADMINISTRATOR: "Users",
     Role.DOSVY_OFFICER: "Cases transferred to your office",
@@ -45,7 +45,7 @@ def test_caseworker_sees_own_case_codes_but_no_names(client, factory, team, logi
     worker = factory.user(Role.CASEWORKER, team, username="cw.list")
     case = factory.case(worker, given_name_latin="Zyxname", alias="Zyxalias")
     login("cw.list")
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/cases/").get_data(as_text=True)
     assert case.code in html
     assert "Zyxname" not in html
     assert "Zyxalias" not in html
@@ -60,7 +60,7 @@ def test_case_page_shows_header_and_section_badges(client, factory, team, login)
     assert page.status_code == 200
     assert f"Case {case.code}" in html
     assert "Pre-Reintegration" in html
-    assert "updated 0 days ago" in html  # the identity section, written at admission
+    assert "last updated today" in html  # the identity section, written at admission
     assert "not recorded yet" in html  # e.g. the medical record
 
 

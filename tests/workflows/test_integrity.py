@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -157,3 +158,34 @@ def test_the_case_diagram_marks_completed_and_current_steps(walk, session):
     diagram = case_diagram(session=session, runtime=walk.runtime, case=walk.refresh())
     assert diagram.completed == ("consent", "registration")
     assert diagram.current == ("risk_screen",)
+
+
+def test_a_failing_instance_does_not_hold_up_other_timers(walk, session, factory, tmp_path):
+    from engine.workflow.service import fire_due_timers, start_case_workflow
+
+    walk.pre_reintegration()
+    walk.reintegration()
+    first_due = walk.item("conduct_visit").due_at
+    other = factory.case(walk.worker)
+    start_case_workflow(session=session, runtime=walk.runtime, case=other, actor=walk.worker, now=walk.now)
+    bpmn = tmp_path / "bpmn"
+    shutil.copytree(BPMN_DIR, bpmn)
+    path = bpmn / "follow_up_1.bpmn"
+    path.write_text(
+        path.read_text().replace("<bpmn:script>overdue = True</bpmn:script>", "<bpmn:script>1 / 0</bpmn:script>")
+    )
+    broken = load_registry(list(walk.runtime.chain.processes), bpmn, DMN_DIR)
+    visit = session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == walk.case.id,
+                                                          WorkflowInstance.process_id == "follow_up_1"))  # fmt: skip
+    with transaction(session):
+        broken.deploy(session, walk.now)
+        visit.spec_key = broken.current("follow_up_1").key
+    advanced = fire_due_timers(session=session, runtime=walk.runtime, now=first_due + timedelta(days=30))
+    assert advanced == 0  # the broken one is skipped, not fatal, and its timer stays due for a later run
+    from engine.workflow.models import WorkflowTimer
+
+    session.rollback()
+    assert (
+        session.scalar(select(func.count()).select_from(WorkflowTimer).where(WorkflowTimer.instance_id == visit.id))
+        == 1
+    )

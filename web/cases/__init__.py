@@ -1,1 +1,2 @@
-"""Case pages for case staff: the list of visible cases and a case's header and file sections."""
+"""Case pages for case staff: the case list, opening a case (admission), the case page (header, phase
+timeline, diagram, case-file sections, history) and the section and family-member editors."""

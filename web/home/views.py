@@ -14,6 +14,7 @@ from engine.reports.aggregates import cases_by_phase_and_status
 from web.auth.principal import actor
 from web.db import get_session
 from web.i18n import LANGUAGES
+from web.work.views import index as my_work_page
 
 bp = Blueprint("home", __name__)
 
@@ -21,10 +22,12 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @login_required
 def index() -> ResponseReturnValue:
-    """Send each role to the page it works from."""
+    """Send each role to the page it works from (a caseworker to My work)."""
     me = actor()
     db = get_session()
-    if me.role in (Role.CASEWORKER, Role.SUPERVISOR):
+    if me.role is Role.CASEWORKER:
+        return my_work_page()
+    if me.role is Role.SUPERVISOR:
         cases, total = list_cases(session=db, actor=me, limit=25)
         return render_template("home/case_staff.html", cases=cases, total=total)
     if me.role is Role.ADMINISTRATOR:

@@ -1,1 +1,3 @@
-"""Caseworker work: "My work" queue, claim/unclaim, the task page (form, draft, submit), open a case."""
+"""Caseworker work: "My work" (filters, counts, claim and give back with htmx) and the task page of a step
+(its declarative form, draft, submit, conflicts). Imports engine services only; never a survivor name in
+a URL."""

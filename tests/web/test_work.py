@@ -1,0 +1,243 @@
+"""My work (filters, counts, rows, names only where allowed, SQL paging) and claim/unclaim, through the
+routes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.accounts.models import Role
+from engine.workflow.assignments import claim_work_item
+from tests.conftest import csrf_from
+from tests.web.casework_support import CLOCK, Crew, admit, counted, crew, filter_count, first_item, page_of
+
+
+@pytest.fixture
+def c(app, factory) -> Crew:
+    return crew(app, factory)
+
+
+def mine(session, c: Crew, **kwargs):
+    """A case of the signed-in caseworker ``cw.work``."""
+    return admit(session, c.runtime, c.worker, caseworker=c.worker, **kwargs)
+
+
+@pytest.fixture
+def own_case(session, c):
+    return admit(session, c.runtime, c.worker, caseworker=c.worker, alias="Zyxalias-own")
+
+
+@pytest.fixture
+def team_case(session, c):
+    """Admitted by the supervisor without a caseworker: its first step is the team's, unassigned."""
+    return admit(session, c.runtime, c.supervisor, alias="Zyxalias-team")
+
+
+# --- My work ---------------------------------------------------------------------------------------------
+
+
+def test_a_caseworker_lands_on_my_work(client, c, own_case, login):
+    login("cw.work")
+    html = page_of(client, "/")
+    assert "<h1>My work</h1>" in html
+    assert own_case.code in html
+
+
+def test_my_work_shows_my_steps_and_counts_on_every_filter(client, c, own_case, team_case, login):
+    login("cw.work")
+    html = page_of(client, "/work/")
+    assert own_case.code in html
+    assert team_case.code not in html  # "Assigned to me" is the default filter
+    assert "Complete registration" in html
+    assert filter_count(html, "Assigned to me") == 1
+    assert filter_count(html, "My team, unassigned") == 1
+    assert filter_count(html, "Overdue") == 0
+    assert filter_count(html, "Due this week") == 2
+    assert filter_count(html, "All") == 2
+
+
+def test_team_unassigned_filter_lists_the_teams_open_steps(client, c, own_case, team_case, login):
+    login("cw.work")
+    html = page_of(client, "/work/?filter=team_unassigned")
+    assert team_case.code in html
+    assert own_case.code not in html
+    assert 'aria-current="page">My team, unassigned' in html
+    assert ">Claim</button>" in html
+
+
+def test_overdue_step_says_so_in_words_not_only_colour(client, session, c, login):
+    late = mine(session, c, days_ago=4)  # registration was due one day after admission
+    login("cw.work")
+    html = page_of(client, "/work/?filter=overdue")
+    assert late.code in html
+    assert "Overdue by 3 days" in html
+    assert 'class="overdue"' in html
+
+
+def test_rows_are_sorted_by_due_date(client, session, c, login):
+    newer = mine(session, c, days_ago=0)
+    older = mine(session, c, days_ago=2)
+    login("cw.work")
+    html = page_of(client, "/work/")
+    assert html.index(older.code) < html.index(newer.code)
+
+
+def test_my_work_is_paged(client, session, c, login):
+    for _ in range(27):
+        mine(session, c)
+    login("cw.work")
+    first = page_of(client, "/work/")
+    second = page_of(client, "/work/?page=2")
+    assert first.count('<tr id="item-') == 25
+    assert second.count('<tr id="item-') == 2
+    assert "Page 2 of 2" in second
+    assert 'href="/work/?filter=mine&amp;page=2"' in first
+
+
+def test_unknown_filter_and_bad_page_fall_back_to_defaults(client, c, own_case, login):
+    login("cw.work")
+    html = page_of(client, "/work/?filter=everything&page=-3")
+    assert own_case.code in html
+
+
+def test_survivor_name_shows_only_where_the_identity_may_be_seen(client, c, own_case, team_case, login):
+    login("cw.work")
+    html = page_of(client, "/work/?filter=all")
+    assert "Zyxalias-own" in html  # the caseworker's own case
+    assert "Zyxalias-team" not in html  # a team case: the step is theirs to take, the identity is not
+
+
+def test_no_name_in_any_url_of_my_work(client, c, own_case, login):
+    login("cw.work")
+    html = page_of(client, "/work/?filter=all")
+    urls = re.findall(r'(?:href|action|hx-post)="([^"]*)"', html)
+    assert urls
+    assert not [u for u in urls if "Zyx" in u or "Testperson" in u]
+
+
+def test_my_work_costs_the_same_queries_for_2_or_20_rows(app, client, session, c, login):
+    def statements() -> int:
+        with counted(app) as seen:
+            assert client.get("/work/?filter=all").status_code == 200
+        return len(seen)
+
+    login("cw.work")
+    for _ in range(2):
+        mine(session, c)
+    few = statements()
+    for _ in range(18):
+        mine(session, c)
+    many = statements()
+    assert page_of(client, "/work/?filter=all").count('<tr id="item-') == 20
+    assert few == many
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.REPORTING])
+def test_roles_without_work_queues_are_refused(client, factory, login, role):
+    factory.user(role, username=f"nowork.{role.value}")
+    login(f"nowork.{role.value}")
+    assert client.get("/work/").status_code == 403
+
+
+def test_a_supervisor_has_my_work_too(client, session, c, login):
+    admit(session, c.runtime, c.supervisor, alias="Zyxalias-sup")
+    login("sup.work")
+    html = page_of(client, "/work/?filter=all")
+    assert "My work" in html  # the page works for supervisors (their steps are approvals)
+
+
+# --- Claim and give back --------------------------------------------------------------------------------
+
+
+def htmx_post(client, url: str, token: str, **data: str):
+    return client.post(url, data=data, headers={"HX-Request": "true", "X-CSRFToken": token})
+
+
+def test_claim_with_htmx_swaps_the_row_and_the_counts(client, session, c, team_case, login):
+    login("cw.work")
+    token = csrf_from(page_of(client, "/work/?filter=team_unassigned"))
+    item = first_item(session, team_case)
+    response = htmx_post(client, f"/work/{item.id}/claim", token, filter="team_unassigned", page="1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<tr id="item-{item.id}"')
+    assert ">Give back</button>" in html
+    assert 'id="work-filters" class="filters" aria-label="Filters" hx-swap-oob="true"' in html
+    assert filter_count(html, "Assigned to me") == 1
+    assert filter_count(html, "My team, unassigned") == 0
+    assert "You took “Complete registration” of case" in html
+    assert "<html" not in html
+    assert first_item(session, team_case).assignee_id == c.worker.id
+
+
+def test_give_back_with_htmx_returns_the_step_to_the_team(client, session, c, team_case, login):
+    claim_work_item(session=session, actor=c.worker, now=CLOCK, work_item_id=first_item(session, team_case).id)
+    login("cw.work")
+    token = csrf_from(page_of(client, "/work/"))
+    item = first_item(session, team_case)
+    html = htmx_post(client, f"/work/{item.id}/unclaim", token).get_data(as_text=True)
+    assert ">Claim</button>" in html
+    assert "back to the team" in html
+    assert first_item(session, team_case).assignee_id is None
+
+
+def test_claim_without_javascript_is_a_form_post_and_a_redirect(client, session, c, team_case, login):
+    login("cw.work")
+    token = csrf_from(page_of(client, "/work/?filter=team_unassigned"))
+    item = first_item(session, team_case)
+    response = client.post(
+        f"/work/{item.id}/claim", data={"csrf_token": token, "filter": "team_unassigned", "page": "1"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/work/?filter=team_unassigned&page=1"
+    assert "You took “Complete registration”" in page_of(client, "/work/")
+    assert first_item(session, team_case).assignee_id == c.worker.id
+
+
+def test_htmx_claim_without_the_csrf_header_is_refused(client, session, c, team_case, login):
+    login("cw.work")
+    item = first_item(session, team_case)
+    response = client.post(f"/work/{item.id}/claim", headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert first_item(session, team_case).assignee_id is None
+
+
+def test_my_work_carries_the_csrf_token_for_htmx_in_a_meta_tag(client, c, login):
+    login("cw.work")
+    html = page_of(client, "/work/")
+    assert re.search(r'<meta name="csrf-token" content="[^"]+">', html)
+    assert '<script src="/static/js/htmx-setup.js" defer></script>' in html
+
+
+def test_a_step_taken_by_someone_else_meanwhile_says_so_in_the_row(client, session, c, team_case, login):
+    colleague = c.colleague
+    login("cw.work")
+    token = csrf_from(page_of(client, "/work/?filter=team_unassigned"))
+    item = first_item(session, team_case)
+    claim_work_item(session=session, actor=colleague, now=CLOCK, work_item_id=item.id)
+    html = htmx_post(client, f"/work/{item.id}/claim", token).get_data(as_text=True)
+    assert "Someone else has claimed this task in the meantime." in html
+    assert html.lstrip().startswith(f'<tr id="item-{item.id}" class="row-gone">')
+    assert first_item(session, team_case).assignee_id == colleague.id
+
+
+def test_a_caseworker_cannot_claim_another_teams_step(client, session, factory, c, login):
+    elsewhere = factory.user(Role.SUPERVISOR, factory.team())
+    foreign = admit(session, c.runtime, elsewhere)
+    login("cw.work")
+    token = csrf_from(page_of(client, "/work/"))
+    item = first_item(session, foreign)
+    assert htmx_post(client, f"/work/{item.id}/claim", token).status_code == 404
+    assert client.post(f"/work/{item.id}/claim", data={"csrf_token": token}).status_code == 404
+    assert first_item(session, foreign).assignee_id is None
+
+
+def test_a_caseworker_cannot_give_back_a_colleagues_step(client, session, c, team_case, login):
+    colleague = c.colleague
+    claim_work_item(session=session, actor=colleague, now=CLOCK, work_item_id=first_item(session, team_case).id)
+    login("cw.work")
+    token = csrf_from(page_of(client, "/work/"))
+    item = first_item(session, team_case)
+    assert client.post(f"/work/{item.id}/unclaim", data={"csrf_token": token}).status_code == 404
+    assert first_item(session, team_case).assignee_id == colleague.id

@@ -1,0 +1,103 @@
+"""What the work and case pages share: the form language, step titles in the user's language, posted
+form values, queue rows and a few template helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, request
+from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from engine.workflow.models import WorkItem
+from engine.workflow.queues import LOCAL, QueueRow
+from engine.workflow.service import Runtime
+from workflows.forms import LANGUAGES
+
+PRIORITIES = {1: _l("High"), 2: _l("Normal"), 3: _l("Low")}
+# Posted keys that are the page's own, never a form field (field names are [a-z][a-z0-9_]*).
+CONTROL_KEYS = frozenset({"csrf_token", "action", "loaded_token", "form_key", "next", "filter", "page"})
+
+
+def runtime() -> Runtime:
+    """The workflow runtime the app loaded at start-up."""
+    value: Runtime = current_app.extensions["reintegra"]["runtime"]
+    return value
+
+
+def form_language() -> str:
+    """The language form labels and validation messages are shown in ("en" or "km")."""
+    lang = str(get_locale() or "en")
+    return lang if lang in LANGUAGES else "en"
+
+
+def step_label(title: str, form_key: str | None = None) -> str:
+    """A step's title in the user's language: the diagram's English name, or its form's title in Khmer."""
+    lang = form_language()
+    if lang == "en":
+        return title
+    forms = runtime().forms
+    form = forms.get(form_key or "") or next((f for f in forms.values() if f.title.en == title), None)
+    return form.title.get(lang) if form is not None else title
+
+
+def priority_label(priority: int) -> str:
+    """High, Normal or Low for a work item's priority 1, 2 or 3."""
+    return str(PRIORITIES.get(priority, priority))
+
+
+def is_htmx() -> bool:
+    """True when htmx sent the request (it wants a fragment, not a page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site relative path to go back to after a form, or None."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def submitted(data: MultiDict[str, str]) -> dict[str, str | list[str]]:
+    """The posted form fields as the services take them: a string, or a list when a name repeats."""
+    return {k: (v if len(v) > 1 else v[0]) for k, v in data.lists() if k not in CONTROL_KEYS}
+
+
+def row_of(item: WorkItem, now: dt.datetime) -> QueueRow:
+    """The queue row of one work item (after claiming or giving it back)."""
+    return QueueRow(
+        id=item.id, case_id=item.case_id, case_code=item.case.code, title=item.title, form_key=item.form_key,
+        process_id=item.process_id, phase=item.case.phase, role=item.role, priority=item.priority,
+        due_at=item.due_at, overdue=item.due_at is not None and item.due_at < now, assignee_id=item.assignee_id,
+        assignee_name=item.assignee.display_name if item.assignee else None, created_at=item.created_at,
+    )  # fmt: skip
+
+
+def due_state(due_at: dt.datetime | None, now: dt.datetime) -> tuple[str, int]:
+    """("overdue", whole days late), ("today", 0) in Phnom Penh days, or ("", 0)."""
+    if due_at is None:
+        return "", 0
+    if due_at < now:
+        return "overdue", (now - due_at).days
+    if due_at.astimezone(LOCAL).date() == now.astimezone(LOCAL).date():
+        return "today", 0
+    return "", 0
+
+
+def iso_date(value: str | None) -> str:
+    """A form's ISO date string in the user's language ("" stays "", anything else is shown as typed)."""
+    try:
+        return format_date(dt.date.fromisoformat(value), "medium") if value else ""
+    except ValueError:
+        return value or ""
+
+
+def install(bp: Blueprint) -> None:
+    """Make the helpers available to every template (as globals, so any area's templates may use them)."""
+    for name, helper in (("step_title", step_label), ("priority_label", priority_label),
+                         ("form_language", form_language), ("due_state", due_state)):  # fmt: skip
+        bp.add_app_template_global(helper, name)
+    bp.add_app_template_filter(iso_date, "isodateformat")
