@@ -75,6 +75,8 @@ def create_user(
         )
         session.add(user)
         session.flush()
+        audit.record(session=session, now=now, actor_id=None, action="user_created",
+                     detail=f"user={user.id} role={role.value}")  # fmt: skip
         return user.id
 
 

@@ -82,7 +82,9 @@ def test_sign_ins_and_failures_are_audited_without_the_address_in_clear(session,
               "lockout": dt.timedelta(minutes=30), "address": "192.0.2.7"}  # fmt: skip
     assert authenticate(password="wrong-password-1", **common).outcome is LoginOutcome.BAD_CREDENTIALS
     assert authenticate(password="correct-horse-battery", **common).outcome is LoginOutcome.OK
-    rows = session.execute(select(AuditEvent.action, AuditEvent.address).order_by(AuditEvent.id)).all()
+    rows = session.execute(
+        select(AuditEvent.action, AuditEvent.address).where(AuditEvent.action.like("login%")).order_by(AuditEvent.id)
+    ).all()
     assert [a for a, _ in rows] == ["login_failed", "login"]
     assert all(address and "192.0.2.7" not in address for _, address in rows)
     assert audit.verify(session=session).ok
