@@ -29,6 +29,7 @@ from workflows.forms import Form
 DEMO_PASSWORD = "demo-password-2026"
 SEED = 9009
 CASES = 36
+UNASSIGNED = (10, 28)  # just admitted by a supervisor, not yet given to anyone: the team's unassigned queue
 
 
 # user name, role, team ("A", "B", "dosvy" for the DoSVY office, None), display name, language
@@ -113,7 +114,7 @@ def seed_demo(
                     given_name_km=f"សាកល្បង {n:02d}", alias=f"Sample {n:02d}",
                     date_of_birth=dt.date(2000 + rng.randint(0, 10), rng.randint(1, 12), rng.randint(1, 28)),
                 ),
-                caseworker_id=worker.id, code_prefix=code_prefix, rng=rng,
+                caseworker_id=None if n in UNASSIGNED else worker.id, code_prefix=code_prefix, rng=rng,
             )  # fmt: skip
             parent = FamilyMember(case_id=case.id, updated_by_id=worker.id, updated_at=opened, relationship="mother",
                                   name=f"Demo Parent {n:02d}", occupation="Demo occupation")  # fmt: skip

@@ -16,9 +16,13 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshot
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # When the browser drops a static-file download it no longer needs (a font, on navigation), werkzeug's
+    # development server leaves that file to the garbage collector; harmless, and only in this test server.
+    leaked_static_file = "ignore:Exception ignored in. <_io.FileIO:pytest.PytestUnraisableExceptionWarning"
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.filterwarnings(leaked_static_file))
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from engine.accounts.passwords import make_hasher
 from engine.accounts.service import LoginOutcome, authenticate
 from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, History, Identity, Phase
 from engine.db import Base
-from engine.demo import CASES, DEMO_PASSWORD, DEMO_USERS, DemoLogin, seed_demo
+from engine.demo import CASES, DEMO_PASSWORD, DEMO_USERS, UNASSIGNED, DemoLogin, seed_demo
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.service import load_runtime
 from tests.conftest import NOW, _wipe
@@ -66,12 +66,17 @@ def test_seed_has_cases_in_every_status(session: Session, seeded: list[DemoLogin
     assert set(session.scalars(select(Case.status))) == set(CaseStatus)
 
 
-def test_every_demo_case_has_a_caseworker_of_its_team(session: Session, seeded: list[DemoLogin]) -> None:
+def test_every_demo_case_has_a_caseworker_of_its_team_but_two_left_to_the_team(
+    session: Session, seeded: list[DemoLogin]
+) -> None:
     rows = session.execute(
         select(Case.team_id, User.team_id, User.role).join(User, Case.caseworker_id == User.id)
     ).all()
-    assert len(rows) == CASES
+    assert len(rows) == CASES - len(UNASSIGNED)
     assert all(case_team == user_team and role is Role.CASEWORKER for case_team, user_team, role in rows)
+    open_unassigned = (WorkItem.status == WorkItemStatus.OPEN, WorkItem.assignee_id.is_(None))
+    unassigned = session.scalars(select(WorkItem.team_id).where(*open_unassigned, WorkItem.role == Role.CASEWORKER))
+    assert len(set(unassigned)) == 2  # one unassigned step in each team's queue
 
 
 def test_demo_users_sign_in_with_the_demo_password(
