@@ -7,12 +7,13 @@ busy timeout and real ``BEGIN``/``SAVEPOINT`` handling; PostgreSQL is used throu
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Engine, MetaData, String, Text, create_engine, event
+from sqlalchemy import Date, DateTime, Engine, Enum, MetaData, String, Text, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -81,6 +82,12 @@ class EncryptedDate(TypeDecorator[dt.date]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> dt.date | None:
         return None if value is None else dt.date.fromisoformat(current_keyring().decrypt(value))
+
+
+def enum_column(cls: type[enum.Enum], name: str, length: int = 32) -> Enum:
+    """An enum stored as its value (not the member name), checked by a named constraint on every backend."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=length,
+                values_callable=lambda e: [m.value for m in e])  # fmt: skip
 
 
 def blind_index(value: str | None) -> str | None:

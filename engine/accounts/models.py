@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String, false
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.db import Base, EncryptedText, UTCDateTime
+from engine.db import Base, EncryptedText, UTCDateTime, enum_column
 
 
 class Role(enum.StrEnum):
@@ -25,12 +25,6 @@ class OrganisationKind(enum.StrEnum):
     GOVERNMENT_SHELTER = "government_shelter"
     NGO_SHELTER = "ngo_shelter"
     DOSVY_OFFICE = "dosvy_office"
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as the value (not the member name), checked by a named constraint on every backend.
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=32,
-                values_callable=lambda e: [m.value for m in e])  # fmt: skip
 
 
 class Province(Base):
@@ -51,7 +45,7 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind, "organisation_kind"))
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
     mosvy_agreement_date: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -88,7 +82,7 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from engine.accounts.models import Team, User
-from engine.db import Base, BlindIndex, EncryptedDate, EncryptedText, UTCDateTime
+from engine.db import Base, BlindIndex, EncryptedDate, EncryptedText, UTCDateTime, enum_column
 
 
 class Phase(enum.StrEnum):
@@ -52,11 +52,6 @@ class SafetyRating(enum.StrEnum):
     UNSAFE = "unsafe"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=32,
-                values_callable=lambda e: [m.value for m in e])  # fmt: skip
-
-
 class Case(Base):
     """A survivor's case, known everywhere outside the case file by its non-identifying code."""
 
@@ -68,9 +63,9 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
-    phase: Mapped[Phase] = mapped_column(_enum(Phase, "phase"), index=True)
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"), index=True)
-    risk_level: Mapped[RiskLevel | None] = mapped_column(_enum(RiskLevel, "risk_level"))
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase, "phase"), index=True)
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, "case_status"), index=True)
+    risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel, "risk_level"))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -114,7 +109,7 @@ class Identity(_Section, Base):
     alias: Mapped[str | None] = mapped_column(EncryptedText)
     name_index: Mapped[str | None] = mapped_column(BlindIndex, index=True)
     photo_ref: Mapped[str | None] = mapped_column(EncryptedText)
-    sex: Mapped[Sex] = mapped_column(_enum(Sex, "sex"))
+    sex: Mapped[Sex] = mapped_column(enum_column(Sex, "sex"))
     date_of_birth: Mapped[dt.date | None] = mapped_column(EncryptedDate)
     place_of_birth: Mapped[str | None] = mapped_column(EncryptedText)
 
@@ -166,7 +161,7 @@ class FamilyAssessment(_Section, Base):
     attitude_and_capacity: Mapped[str | None] = mapped_column(EncryptedText)
     livelihood_and_support: Mapped[str | None] = mapped_column(EncryptedText)
     trafficker_link_or_debts: Mapped[str | None] = mapped_column(EncryptedText)
-    safety_rating: Mapped[SafetyRating] = mapped_column(_enum(SafetyRating, "safety_rating"))
+    safety_rating: Mapped[SafetyRating] = mapped_column(enum_column(SafetyRating, "safety_rating"))
 
 
 class CasePlan(_Section, Base):

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.accounts.models import User
-from engine.db import Base, UTCDateTime
+from engine.db import Base, UTCDateTime, enum_column
 
 
 class Channel(enum.StrEnum):
@@ -28,11 +28,6 @@ class DeliveryStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry: shown to administrators
     CANCELLED = "cancelled"  # nothing to send to any more (no address, channel switched off)
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16,
-                values_callable=lambda e: [m.value for m in e])  # fmt: skip
 
 
 class Notice(Base):
@@ -66,8 +61,8 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "notice_channel"))
-    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "notice_channel", 16))
+    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, "delivery_status", 16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(300))

@@ -9,17 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.accounts.models import Role, Team, User
 from engine.cases.models import Case
-from engine.db import Base, EncryptedText, UTCDateTime
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=32,
-                values_callable=lambda e: [m.value for m in e])  # fmt: skip
+from engine.db import Base, EncryptedText, UTCDateTime, enum_column
 
 
 class InstanceStatus(enum.StrEnum):
@@ -58,7 +53,7 @@ class WorkflowInstance(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     process_id: Mapped[str] = mapped_column(String(60))
     spec_key: Mapped[str] = mapped_column(ForeignKey("workflow_specs.key"))
-    status: Mapped[InstanceStatus] = mapped_column(_enum(InstanceStatus, "instance_status"))
+    status: Mapped[InstanceStatus] = mapped_column(enum_column(InstanceStatus, "instance_status"))
     outcome: Mapped[str | None] = mapped_column(String(60))
     next_process: Mapped[str | None] = mapped_column(String(60))
     state: Mapped[str] = mapped_column(Text)
@@ -89,10 +84,10 @@ class WorkItem(Base):
     title: Mapped[str] = mapped_column(String(200))
     form_key: Mapped[str] = mapped_column(String(60))
     process_id: Mapped[str] = mapped_column(String(60))
-    role: Mapped[Role] = mapped_column(_enum(Role, "work_item_role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "work_item_role"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[WorkItemStatus] = mapped_column(_enum(WorkItemStatus, "work_item_status"))
+    status: Mapped[WorkItemStatus] = mapped_column(enum_column(WorkItemStatus, "work_item_status"))
     priority: Mapped[int] = mapped_column(Integer, default=2)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     follow_up_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
