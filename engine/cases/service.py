@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, literal, select, union_all
@@ -160,7 +161,14 @@ class SectionStatus:
     stale: bool
 
 
-def section_status(*, session: Session, case: Case, now: dt.datetime, max_age_days: int = 90) -> list[SectionStatus]:
+def section_status(
+    *,
+    session: Session,
+    case: Case,
+    now: dt.datetime,
+    max_age_days: int = 90,
+    section_ages: Mapping[str, int] | None = None,
+) -> list[SectionStatus]:
     """Last update of every section of ``case`` (one query), stale when older than ``max_age_days``."""
     parts = [
         select(literal(key).label("key"), func.max(model.updated_at).label("at")).where(model.case_id == case.id)
@@ -171,5 +179,6 @@ def section_status(*, session: Session, case: Case, now: dt.datetime, max_age_da
     for key, _model in SECTIONS:
         at = UTCDateTime().process_result_value(rows.get(key), session.get_bind().dialect)
         days = None if at is None else max((now - at).days, 0)
-        result.append(SectionStatus(key, at, days, days is None or days > max_age_days))
+        limit = (section_ages or {}).get(key, max_age_days)
+        result.append(SectionStatus(key, at, days, days is None or days > limit))
     return result

@@ -6,6 +6,7 @@ A fixed number of grouped queries whatever the size of the team; no case-file co
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, literal, select, union_all
@@ -53,7 +54,14 @@ class Dashboard:
     stale_files: list[StaleFile]
 
 
-def team_dashboard(*, session: Session, actor: User, now: dt.datetime, max_age_days: int = 90) -> Dashboard:
+def team_dashboard(
+    *,
+    session: Session,
+    actor: User,
+    now: dt.datetime,
+    max_age_days: int = 90,
+    section_ages: Mapping[str, int] | None = None,
+) -> Dashboard:
     """What a supervisor watches for their team."""
     if actor.role is not Role.SUPERVISOR or actor.team_id is None:
         raise Forbidden("Only a team's supervisor sees its dashboard.")
@@ -95,11 +103,18 @@ def team_dashboard(*, session: Session, actor: User, now: dt.datetime, max_age_d
         .order_by(WorkItem.due_at)
     ).all()  # fmt: skip
     overdue = [OverdueVisit(i, code, due, (now - due).days, name) for i, code, due, name in visits if due is not None]
-    return Dashboard(workload, by_phase, lost, overdue, stale_files(session=session, team_id=team, now=now,
-                                                                     max_age_days=max_age_days))  # fmt: skip
+    stale = stale_files(session=session, team_id=team, now=now, max_age_days=max_age_days, section_ages=section_ages)
+    return Dashboard(workload, by_phase, lost, overdue, stale)
 
 
-def stale_files(*, session: Session, team_id: int, now: dt.datetime, max_age_days: int) -> list[StaleFile]:
+def stale_files(
+    *,
+    session: Session,
+    team_id: int,
+    now: dt.datetime,
+    max_age_days: int,
+    section_ages: Mapping[str, int] | None = None,
+) -> list[StaleFile]:
     """Open cases of a team with case-file sections not updated within ``max_age_days`` (or never)."""
     cases = session.execute(
         select(Case.id, Case.code).where(Case.team_id == team_id, Case.status != CaseStatus.CLOSED).order_by(Case.code)
@@ -112,7 +127,8 @@ def stale_files(*, session: Session, team_id: int, now: dt.datetime, max_age_day
         .where(model.case_id.in_(ids)).group_by(model.case_id)
         for key, model in SECTIONS
     ]  # fmt: skip
-    fresh_after = now - dt.timedelta(days=max_age_days)
+    ages = dict(section_ages or {})
+    fresh_after = {key: now - dt.timedelta(days=ages.get(key, max_age_days)) for key, _ in SECTIONS}
     latest: dict[tuple[int, str], dt.datetime] = {}
     for case_id, key, at in session.execute(union_all(*parts)).all():
         if at is not None:  # a union's column may come back untyped (a string) on SQLite
@@ -123,7 +139,7 @@ def stale_files(*, session: Session, team_id: int, now: dt.datetime, max_age_day
         stale = tuple(
             key
             for key, _ in SECTIONS
-            if latest.get((case_id, key), dt.datetime.min.replace(tzinfo=dt.UTC)) < fresh_after
+            if latest.get((case_id, key), dt.datetime.min.replace(tzinfo=dt.UTC)) < fresh_after[key]
         )
         if stale:
             result.append(StaleFile(code, stale))

@@ -199,3 +199,12 @@ def test_dashboard_shows_workload_phases_overdue_visits_and_stale_files(walk, se
     stale = {f.case_code: f.sections for f in board.stale_files}
     assert "medical" in stale[walk.case.code]  # never recorded
     assert "history" not in stale[walk.case.code]  # written at registration, a few weeks ago
+
+
+def test_per_section_ages_decide_what_is_stale(walk, session):
+    walk.pre_reintegration()  # the history section is written at registration
+    later = NOW + dt.timedelta(days=40)
+    strict = team_dashboard(session=session, actor=walk.supervisor, now=later, section_ages={"history": 30})
+    relaxed = team_dashboard(session=session, actor=walk.supervisor, now=later, section_ages={"history": 60})
+    assert "history" in {s for f in strict.stale_files for s in f.sections}
+    assert "history" not in {s for f in relaxed.stale_files for s in f.sections}

@@ -51,7 +51,8 @@ def show(code: str) -> ResponseReturnValue:
     return render_template(
         "cases/show.html", case=file.case, file=file, history=history, timeline=timeline(file.case, history),
         ages={s.key: s for s in section_status(session=db, case=file.case, now=now,
-                                               max_age_days=settings().record_max_age_days)},
+                                               max_age_days=settings().record_max_age_days,
+                                               section_ages=dict(settings().section_max_age_days))},
         steps=open_steps(session=db, actor=me, code=code),
         diagram=case_diagram(session=db, runtime=display.runtime(), case=file.case), now=now,
     )  # fmt: skip

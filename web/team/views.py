@@ -92,7 +92,9 @@ def queue() -> ResponseReturnValue:
 def dashboard() -> ResponseReturnValue:
     """Workload per caseworker, cases by phase, overdue follow-up visits and stale case files."""
     me, db, now = actor(), get_session(), utcnow()
-    board = team_dashboard(session=db, actor=me, now=now, max_age_days=settings().record_max_age_days)
+    conf = settings()
+    board = team_dashboard(session=db, actor=me, now=now, max_age_days=conf.record_max_age_days,
+                           section_ages=dict(conf.section_max_age_days))  # fmt: skip
     counts = team_queue(session=db, actor=me, now=now, per_page=1).counts
     return render_template("team/dashboard.html", board=board, counts=counts, charts=display.dashboard_charts(board))
 
