@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 def _page(status: int, title: str, message: str) -> ResponseReturnValue:
     try:
         return render_template("errors/error.html", status=status, title=title, message=message), status
-    except Exception:  # the error page must not fail with the error it reports
-        log.exception("the error page could not be rendered")
+    except Exception as exc:  # noqa: BLE001 - the error page must not fail with the error it reports
+        log.error("the error page could not be rendered: %s", type(exc).__name__)  # type only: no case data
         return escape(f"{status} {title}: {message}"), status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
