@@ -45,7 +45,8 @@ def can_see_case(actor: User, case: Case) -> bool:
         return actor.team_id is not None and case.team_id == actor.team_id
     if actor.role is Role.DOSVY_OFFICER and actor.organisation_id is not None:
         session = object_session(case)
-        return session is not None and case.id in set(session.scalars(_transferred_to(actor.organisation_id)))
+        transferred = _transferred_to(actor.organisation_id).where(CaseTransfer.case_id == case.id)
+        return session is not None and session.scalar(select(transferred.exists())) is True
     return False
 
 
