@@ -22,14 +22,23 @@ from engine.accounts.service import create_user
 from engine.cases.models import Case, FamilyMember, Sex
 from engine.cases.service import NewSurvivor, open_case
 from engine.db import transaction
+from engine.security.consent import NewConsent, is_minor, record_consent
+from engine.security.fields import parse_groups
 from engine.workflow.models import WorkItem, WorkItemStatus
-from engine.workflow.service import Runtime, complete_work_item, fire_due_timers, start_case_workflow
+from engine.workflow.service import (
+    Runtime,
+    complete_work_item,
+    fire_due_timers,
+    start_case_workflow,
+    start_record_review,
+)
 from workflows.forms import Form
 
 DEMO_PASSWORD = "demo-password-2026"
 SEED = 9009
 CASES = 36
 UNASSIGNED = (10, 28)  # just admitted by a supervisor, not yet given to anyone: the team's unassigned queue
+REVIEWED = 6  # the survivor reviewed their record today and was distressed: urgent support is open
 
 
 # user name, role, team ("A", "B", "dosvy" for the DoSVY office, None), display name, language
@@ -126,6 +135,8 @@ def seed_demo(
                 Role.DOSVY_OFFICER: accounts["dosvy.officer"],
             }
             _walk(session, runtime, case, actors, plan, opened, now, rng)
+            if n == REVIEWED:
+                _review_with_distress(session, runtime, case, actors, now)
         fire_due_timers(session=session, runtime=runtime, now=now, limit=CASES * 4)
         return [DemoLogin(username, role, team) for username, role, team in DEMO_USERS]
 
@@ -186,6 +197,42 @@ def synthetic_submission(form: Form, today: dt.date, overrides: dict[str, object
     return raw
 
 
+def _transfer(session: Session, case: Case, actors: dict[Role, User], when: dt.datetime) -> dict[str, object]:
+    """The case-transfer step's values: to the demo office, with the survivor's consent on every other case
+    and, on the rest, with an override (so the supervisors' "consent overridden" notice shows too)."""
+    office_id = actors[Role.DOSVY_OFFICER].organisation_id
+    assert office_id is not None, "the demo DoSVY officer belongs to the demo office"
+    groups = ["identity", "addresses", "plan", "family"]
+    if case.id % 2:
+        return {"to_office": str(office_id), "shared_groups": groups,
+                "override_reason": "Synthetic demo: consent to be recorded at the next visit"}  # fmt: skip
+    minor = is_minor(session, case, when.date())
+    consent = NewConsent(kind="data_sharing", given_by="guardian" if minor else "survivor", method="signature",
+                         given_on=when.date(), recipient_org_id=office_id, purpose="Type 2 follow-up (demo)",
+                         groups=parse_groups(",".join(groups)))  # fmt: skip
+    record_consent(session=session, actor=actors[Role.CASEWORKER], now=when, case=case, consent=consent)
+    return {"to_office": str(office_id), "shared_groups": groups}
+
+
+def _review_with_distress(session: Session, runtime: Runtime, case: Case, actors: dict[Role, User],
+                          now: dt.datetime) -> None:  # fmt: skip
+    """A record review during which the survivor was distressed: urgent support due within the day."""
+    clock = now - dt.timedelta(hours=8)
+    start_record_review(session=session, runtime=runtime, actor=actors[Role.CASEWORKER], now=clock, case=case)
+    steps: tuple[tuple[str, dict[str, object]], ...] = (
+        ("prepare_review", {"third_party_withheld": False}), ("approve_withholding", {"decision": "approve"}),
+        ("review_session", {"distress": True}),
+    )  # fmt: skip
+    for name, overrides in steps:
+        clock += dt.timedelta(hours=2)
+        item = session.scalar(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.task_name == name,
+                                                     WorkItem.status == WorkItemStatus.OPEN))  # fmt: skip
+        assert item is not None, f"the record review waits at {name}"
+        raw = synthetic_submission(runtime.forms[item.form_key], clock.date(), overrides)
+        complete_work_item(session=session, runtime=runtime, actor=actors[item.role], now=clock, work_item_id=item.id,
+                           raw=raw)  # fmt: skip
+
+
 def _walk(session: Session, runtime: Runtime, case: Case, actors: dict[Role, User], plan: Plan,
           clock: dt.datetime, now: dt.datetime, rng: random.Random) -> None:  # fmt: skip
     steps = list(PRE_AND_REINTEGRATION[: plan.steps])
@@ -204,6 +251,8 @@ def _walk(session: Session, runtime: Runtime, case: Case, actors: dict[Role, Use
         values = dict(overrides)
         if name == "conduct_visit":
             values.setdefault("visit_date", clock.date().isoformat())
+        if name == "case_transfer":
+            values.update(_transfer(session, case, actors, clock))
         raw = synthetic_submission(runtime.forms[item.form_key], clock.date(), values)
         complete_work_item(session=session, runtime=runtime, actor=actors[item.role], now=clock, work_item_id=item.id,
                            raw=raw)  # fmt: skip

@@ -50,8 +50,9 @@ class Context:
 def build_context(settings: Settings, *, clock: Callable[[], dt.datetime] = utcnow) -> Context:
     """Install the keys, open the database and load the workflows for ``settings``."""
     install_keyring(load_keyring(settings))
-    return Context(settings, make_session_factory(make_engine(settings.database_url)), load_runtime(),
-                   Rules.from_settings(settings), Dispatcher(settings), clock)  # fmt: skip
+    rules = Rules.from_settings(settings)
+    return Context(settings, make_session_factory(make_engine(settings.database_url)), load_runtime(rules), rules,
+                   Dispatcher(settings), clock)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from engine.notices.rules import LOCAL_TIMEZONE
 
-KINDS = ("overdue", "overdue_supervisor", "stale_record", "lost_contact", "daily_digest", "weekly_overdue")
+KINDS = (
+    "overdue",
+    "overdue_supervisor",
+    "stale_record",
+    "lost_contact",
+    "daily_digest",
+    "weekly_overdue",
+    "urgent",
+    "consent_override",
+)
 LANGUAGES = ("en", "km")
 CASE_STAFF = ("caseworker", "supervisor")  # the roles that may open /cases/<code>
 SECTION_LABELS = {

@@ -13,6 +13,8 @@ from engine.accounts.service import create_user
 from engine.cases.models import Case, Sex
 from engine.cases.service import NewSurvivor, open_case
 from engine.db import transaction
+from engine.security.consent import NewConsent, record_consent
+from engine.security.fields import parse_groups
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -38,6 +40,29 @@ class Factory:
             team = Team(organisation_id=org.id, name=f"Test Team {n}")
             self.session.add(team)
         return team
+
+    def office(self) -> Organisation:
+        """A DoSVY office (an organisation without teams)."""
+        with transaction(self.session):
+            office = Organisation(name=f"Test DoSVY Office {next(_seq)}", kind=OrganisationKind.DOSVY_OFFICE,
+                                  province_code="02")  # fmt: skip
+            self.session.add(office)
+        return office
+
+    def officer(self, office: Organisation, *, username: str | None = None) -> User:
+        """A DoSVY officer of ``office``."""
+        officer = self.user(Role.DOSVY_OFFICER, username=username)
+        with transaction(self.session):
+            officer.organisation_id = office.id
+        return officer
+
+    def sharing_consent(self, worker: User, case: Case, office: Organisation, groups: str = "identity,plan") -> None:
+        """A guardian's signed consent to share ``groups`` of ``case`` with ``office`` for Type 2 follow-up."""
+        consent = NewConsent(
+            kind="data_sharing", given_by="guardian", method="signature", given_on=self.now.date(),
+            recipient_org_id=office.id, purpose="Type 2 follow-up", groups=parse_groups(groups),
+        )  # fmt: skip
+        record_consent(session=self.session, actor=worker, now=self.now, case=case, consent=consent)
 
     def user(self, role: Role, team: Team | None = None, *, username: str | None = None, language: str = "en") -> User:
         username = username or f"{role.value.replace('_', '.')}{next(_seq)}"

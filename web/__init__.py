@@ -15,6 +15,7 @@ from flask_login import current_user
 from engine.accounts.passwords import make_hasher
 from engine.config import ConfigError, Settings
 from engine.db import make_engine, make_session_factory
+from engine.notices.rules import Rules
 from engine.security.crypto import install_keyring, load_keyring, load_secret_key
 from engine.workflow.check import check_workflows
 from engine.workflow.service import load_runtime
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         "engine": db_engine,
         "session_factory": make_session_factory(db_engine),
         "hasher": make_hasher(settings.password_hash_profile),
-        "runtime": load_runtime(),
+        "runtime": load_runtime(Rules.from_settings(settings)),
     }
 
     csrf.init_app(app)

@@ -12,7 +12,7 @@ template needs no Python change. The format::
         {
           "name": "safety_rating",                    // [a-z][a-z0-9_]*, unique in the form
           "type": "choice",                           // text | long_text | date | choice | multi_choice
-                                                      //   | yes_no | number | person
+                                                      //   | yes_no | number | person | office
           "label": {"en": "...", "km": "..."},
           "help": {"en": "...", "km": "..."},         // optional
           "required": true,                           // default false
@@ -44,7 +44,8 @@ a definition fails at load time rather than silently.
 
 Submissions (:func:`validate_submission`) are form strings, stripped; an empty string is no value.
 Dates are YYYY-MM-DD and numbers plain decimals (Khmer digits are read too); yes_no takes "yes"/"no";
-a person is the id of one of the case's family members. Unknown keys (the CSRF token) are ignored.
+a person is the id of one of the case's family members, an office the id of a DoSVY office. Unknown keys
+(the CSRF token) are ignored.
 :func:`prefill` turns typed values, keyed by target or by field name, back into form strings.
 
 Innermost layer: pure Python and the standard library; imports nothing from engine, web or Flask.

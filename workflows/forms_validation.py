@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-FieldType = Literal["text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person"]
+FieldType = Literal["text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person", "office"]
 FIELD_TYPES: tuple[FieldType, ...] = (
-    "text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person",
+    "text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person", "office",
 )  # fmt: skip
 LANGUAGES = ("en", "km")
 DEFAULT_MAX_LENGTH: dict[FieldType, int] = {"text": 200, "long_text": 5000}
@@ -40,6 +40,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "too_small": {"en": "Must be at least {min}", "km": "ត្រូវតែយ៉ាងតិច {min}"},
     "too_large": {"en": "Must be at most {max}", "km": "ត្រូវតែយ៉ាងច្រើន {max}"},
     "bad_person": {"en": "Choose a family member from the list", "km": "សូមជ្រើសរើសសមាជិកគ្រួសារពីបញ្ជី"},
+    "bad_office": {"en": "Choose a DoSVY office from the list", "km": "សូមជ្រើសរើសការិយាល័យសង្គមកិច្ចពីបញ្ជី"},
 }
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -166,15 +167,20 @@ def validate_submission(
     lang: str,
     today: dt.date,
     people: Mapping[str, str] | None = None,
+    offices: Mapping[str, str] | None = None,
 ) -> Submission:
-    """Parse and check ``raw`` (form strings) against ``form``; never raises on user input."""
+    """Parse and check ``raw`` (form strings) against ``form``; never raises on user input.
+
+    ``people`` (the case's family members) and ``offices`` (the DoSVY offices) are what a "person" or an
+    "office" field may name, by id."""
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}")
     values: dict[str, object] = {}
     errors: dict[str, str] = {}
     for f in form.fields:
         try:
-            value = _parse(f, raw.get(f.name), today=today, people=people or {})
+            known = {"person": people, "office": offices}.get(f.type) or {}
+            value = _parse(f, raw.get(f.name), today=today, known=known)
         except _Invalid as exc:
             errors[f.name] = message(exc.code, lang, **exc.params)
             continue
@@ -216,7 +222,7 @@ def _same(value: object, expected: str | bool) -> bool:
     return type(value) is type(expected) and value == expected  # so True never equals "True" or 1
 
 
-def _parse(f: Field, raw: str | list[str] | None, *, today: dt.date, people: Mapping[str, str]) -> object:
+def _parse(f: Field, raw: str | list[str] | None, *, today: dt.date, known: Mapping[str, str]) -> object:
     if f.type == "multi_choice":
         items = _items(raw)
         if any(item not in f.choice_values for item in items):
@@ -227,7 +233,7 @@ def _parse(f: Field, raw: str | list[str] | None, *, today: dt.date, people: Map
         raise _Invalid("one_value")
     if not items:
         return None
-    return _PARSERS[f.type](f, items[0], today, people)
+    return _PARSERS[f.type](f, items[0], today, known)
 
 
 def _items(raw: str | list[str] | None) -> list[str]:
@@ -238,7 +244,7 @@ def _items(raw: str | list[str] | None) -> list[str]:
     return [s.strip() for s in listed if isinstance(s, str) and s.strip()]
 
 
-def _text(f: Field, value: str, today: dt.date, people: Mapping[str, str]) -> str:
+def _text(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> str:
     allowed = "\t\n" if f.type == "long_text" else ""
     value = value.replace("\r\n", "\n")
     if any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
@@ -248,7 +254,7 @@ def _text(f: Field, value: str, today: dt.date, people: Mapping[str, str]) -> st
     return value
 
 
-def _date(f: Field, value: str, today: dt.date, people: Mapping[str, str]) -> dt.date:
+def _date(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> dt.date:
     value = value.translate(_KHMER_DIGITS)
     if not _DATE.fullmatch(value):
         raise _Invalid("bad_date")
@@ -261,7 +267,7 @@ def _date(f: Field, value: str, today: dt.date, people: Mapping[str, str]) -> dt
     return day
 
 
-def _number(f: Field, value: str, today: dt.date, people: Mapping[str, str]) -> int | float:
+def _number(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> int | float:
     value = value.translate(_KHMER_DIGITS)
     if len(value) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(value):
         raise _Invalid("bad_number")
@@ -273,22 +279,28 @@ def _number(f: Field, value: str, today: dt.date, people: Mapping[str, str]) -> 
     return number
 
 
-def _choice(f: Field, value: str, today: dt.date, people: Mapping[str, str]) -> str:
+def _choice(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> str:
     if value not in f.choice_values:
         raise _Invalid("bad_choice")
     return value
 
 
-def _yes_no(f: Field, value: str, today: dt.date, people: Mapping[str, str]) -> bool:
+def _yes_no(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> bool:
     answer = {"yes": True, "no": False}.get(value.lower())
     if answer is None:
         raise _Invalid("bad_yes_no")
     return answer
 
 
-def _person(f: Field, value: str, today: dt.date, people: Mapping[str, str]) -> str:
-    if value not in people:
+def _person(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> str:
+    if value not in known:
         raise _Invalid("bad_person")
+    return value
+
+
+def _office(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> str:
+    if value not in known:
+        raise _Invalid("bad_office")
     return value
 
 
@@ -300,6 +312,7 @@ _PARSERS: dict[str, Callable[[Field, str, dt.date, Mapping[str, str]], object]] 
     "choice": _choice,
     "yes_no": _yes_no,
     "person": _person,
+    "office": _office,
 }
 
 

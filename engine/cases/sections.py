@@ -8,12 +8,17 @@ adds a line to the case history (the section's name, never its content). A save 
 the version it was edited from; if the section changed in the meantime nothing is written
 (``ConcurrentChange``), so no one silently overwrites a colleague.
 
-Who: the assigned caseworker and the team's supervisor (``can_see_case``). Other case staff get
-``NotFound`` (no existence leak); roles without case files get ``Forbidden``.
+Who: the assigned caseworker and the team's supervisor (``can_see_case``) read and edit; a DoSVY officer
+reads the parts of a case transferred to their office. What each may read or change is decided per
+field group (``engine.security.fields``, through ``readable_groups``/``writable_groups``): a section is
+shown with only its readable fields (and left out when none is), and a save touching a group the actor
+may not write is refused. Other case staff get ``NotFound`` (no existence leak); roles without case
+files get ``Forbidden``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
@@ -32,7 +37,15 @@ from engine.cases.service import NewSurvivor, get_case
 from engine.db import blind_index, transaction
 from engine.errors import ConcurrentChange, Forbidden, InvalidInput, NotFound
 from engine.security import audit
-from engine.security.policy import CASE_STAFF, can_see_case, visible_cases
+from engine.security.fields import READ, FieldGroup, group_of, target_group
+from engine.security.policy import (
+    CASE_STAFF,
+    can_see_case,
+    readable_groups,
+    step_groups,
+    visible_cases,
+    writable_groups,
+)
 from engine.workflow.models import WorkItem, WorkItemStatus
 from workflows import FORMS_DIR
 from workflows.forms import Form, load_forms, prefill, validate_submission
@@ -81,11 +94,17 @@ class SectionView:
 
 @dataclass(frozen=True)
 class CaseFile:
-    """Every section of a case, and its family members (oldest first)."""
+    """The sections of a case the reader may see (only their readable fields), and its family members
+    (oldest first; empty when family data is not readable). ``groups``: what the reader may read."""
 
     case: Case
     sections: dict[str, SectionView]
     family: list[SectionView]
+    groups: frozenset[FieldGroup] = frozenset(FieldGroup)
+
+    @property
+    def family_readable(self) -> bool:
+        return FieldGroup.FAMILY in self.groups
 
 
 @dataclass(frozen=True)
@@ -147,13 +166,52 @@ def _member_view(form: Form, member: FamilyMember) -> SectionView:
     return SectionView("family_member", form, prefill(form, current), member.updated_at, _token(member), member.id)
 
 
+def field_group(section: str, f: Any) -> FieldGroup:
+    """The field group a section editor's field belongs to."""
+    if f.target:
+        return target_group(f.target)
+    return FieldGroup.FAMILY if section == "family_member" else group_of(section, f.name)
+
+
+def _readable_form(form: Form, section: str, groups: frozenset[FieldGroup]) -> Form | None:
+    fields = tuple(f for f in form.fields if field_group(section, f) in groups)
+    if not fields:
+        return None
+    return form if len(fields) == len(form.fields) else dataclasses.replace(form, fields=fields)
+
+
+def _require_writable(actor: User, case: Case, section: str, form: Form) -> None:
+    wanted = {field_group(section, f) for f in form.fields}
+    if not wanted <= writable_groups(actor, case):
+        raise Forbidden("You may not change this part of the case file.")
+
+
+def _open_for_reading(session: Session, actor: User, code: str) -> tuple[Case, frozenset[FieldGroup]]:
+    if actor.role not in (*CASE_STAFF, Role.DOSVY_OFFICER):
+        raise Forbidden("Only caseworkers, supervisors and DoSVY officers read case files.")
+    case = get_case(session=session, actor=actor, code=code)
+    groups = readable_groups(actor, case)
+    if not groups:
+        raise NotFound("There is no such case, or it is not yours to see.")
+    return case, groups
+
+
 def read_case_file(*, session: Session, actor: User, code: str) -> CaseFile:
-    """Every section of case ``code`` with its current values, for the case page."""
-    case = open_case_file(session=session, actor=actor, code=code)
-    sections = {key: _view(key, section_form(key), _row(session, key, case.id)) for key in EDITABLE}
-    members = session.scalars(select(FamilyMember).where(FamilyMember.case_id == case.id).order_by(FamilyMember.id))
-    form = section_form("family_member")
-    return CaseFile(case, sections, [_member_view(form, m) for m in members])
+    """The sections of case ``code`` the actor may read, with their current values (only readable fields)."""
+    case, groups = _open_for_reading(session, actor, code)
+    sections: dict[str, SectionView] = {}
+    for key in EDITABLE:
+        form = _readable_form(section_form(key), key, groups)
+        if form is not None:
+            view = _view(key, form, _row(session, key, case.id))
+            readable = {f.name for f in form.fields}
+            sections[key] = dataclasses.replace(view, values={k: v for k, v in view.values.items() if k in readable})
+    family: list[SectionView] = []
+    if FieldGroup.FAMILY in groups:
+        form = section_form("family_member")
+        members = session.scalars(select(FamilyMember).where(FamilyMember.case_id == case.id).order_by(FamilyMember.id))
+        family = [_member_view(form, m) for m in members]
+    return CaseFile(case, sections, family, groups)
 
 
 def read_section(*, session: Session, actor: User, code: str, key: str) -> SectionView:
@@ -161,6 +219,7 @@ def read_section(*, session: Session, actor: User, code: str, key: str) -> Secti
     if key not in EDITABLE:
         raise NotFound("There is no such section.")
     case = open_case_file(session=session, actor=actor, code=code)
+    _require_writable(actor, case, key, section_form(key))
     return _view(key, section_form(key), _row(session, key, case.id))
 
 
@@ -197,6 +256,7 @@ def update_section(*, session: Session, actor: User, now: dt.datetime, code: str
     values = _validated(form, raw, lang, now)
     with transaction(session):
         case = open_case_file(session=session, actor=actor, code=code)
+        _require_writable(actor, case, key, form)
         row = _row(session, key, case.id)
         if _token(row) != token:
             raise ConcurrentChange(_CHANGED)
@@ -245,10 +305,12 @@ def _history(session: Session, case: Case, actor: User, now: dt.datetime, sectio
 
 
 def view_case_file(*, session: Session, actor: User, now: dt.datetime, code: str) -> CaseFile:
-    """Every section of case ``code`` for the case page; the view is recorded in the audit log."""
+    """The readable sections of case ``code`` for a page; the view (and which groups it showed) is audited."""
     with transaction(session):
         file = read_case_file(session=session, actor=actor, code=code)
-        audit.record(session=session, now=now, actor_id=actor.id, action="case_file_viewed", case_id=file.case.id)
+        shown = "" if file.groups >= READ[Role.CASEWORKER] else "groups=" + ",".join(sorted(file.groups))
+        audit.record(session=session, now=now, actor_id=actor.id, action="case_file_viewed", case_id=file.case.id,
+                     detail=shown)  # fmt: skip
         return file
 
 
@@ -275,6 +337,7 @@ def save_family_member(*, session: Session, actor: User, now: dt.datetime, code:
     values = _validated(form, raw, lang, now)
     with transaction(session):
         case = open_case_file(session=session, actor=actor, code=code)
+        _require_writable(actor, case, "family_member", form)
         if member_id is None:
             member = FamilyMember(case_id=case.id)
             session.add(member)
@@ -348,9 +411,14 @@ def survivor_names(*, session: Session, actor: User, case_ids: Iterable[int]) ->
     }
 
 
-def case_file_values(*, session: Session, case: Case, targets: Iterable[str]) -> dict[str, object]:
+def case_file_values(*, session: Session, case: Case, targets: Iterable[str],
+                     actor: User | None = None) -> dict[str, object]:  # fmt: skip
     """Current values of ``targets`` ("<section>.<column>", "case_plan_goal.<domain>.<column>") to prefill
-    a step's form. The caller has already checked that the actor may work on the case."""
+    a step's form. The caller has already checked that the actor may work on the step; given ``actor``,
+    targets in field groups they may not read are left out."""
+    if actor is not None:
+        groups, _writable = step_groups(actor, case)
+        targets = [t for t in targets if target_group(t) in groups]
     sections = {t.split(".")[0] for t in targets}
     values: dict[str, object] = {}
     if "case" in sections:

@@ -21,6 +21,7 @@ from engine.accounts.models import Role, User
 from engine.notices.models import Channel, Delivery, DeliveryStatus, Notice
 from engine.notices.preferences import Preferences, preferences_for
 from engine.notices.rules import Rules
+from engine.security.models import CaseTransfer
 
 Key = tuple[str, str, str]  # (kind, subject, period)
 
@@ -95,8 +96,16 @@ def channels_for(user: User, prefs: Preferences, rules: Rules) -> list[Channel]:
 
 
 def team_members(session: Session, *, team_id: int | None, role: Role) -> list[User]:
-    """Active users with ``role`` in ``team_id`` (``None``: every active user with ``role``, e.g. DoSVY)."""
+    """Active users with ``role`` in ``team_id`` (``None``: every active user with ``role``)."""
     query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)
     if team_id is not None:
         query = query.where(User.team_id == team_id)
+    return list(session.scalars(query))
+
+
+def office_officers(session: Session, *, case_id: int) -> list[User]:
+    """Active DoSVY officers of the office ``case_id`` is transferred to (none when it is not)."""
+    offices = select(CaseTransfer.to_org_id).where(CaseTransfer.case_id == case_id, CaseTransfer.ended_at.is_(None))
+    query = select(User).where(User.role == Role.DOSVY_OFFICER, User.active.is_(True),
+                               User.organisation_id.in_(offices)).order_by(User.id)  # fmt: skip
     return list(session.scalars(query))

@@ -21,7 +21,7 @@ from engine.accounts.models import Role, User
 from engine.cases.models import Case, CaseStatus
 from engine.cases.service import SECTIONS
 from engine.db import transaction
-from engine.notices.outbox import Key, Report, add_notice, existing_keys, team_members
+from engine.notices.outbox import Key, Report, add_notice, existing_keys, office_officers, team_members
 from engine.notices.rules import Rules, cadence_slot, stamp
 from engine.workflow.models import WorkItem, WorkItemStatus
 
@@ -69,6 +69,8 @@ def remind_overdue_work(*, session: Session, now: dt.datetime, rules: Rules) -> 
 def _assignees(session: Session, item: WorkItem) -> list[User]:
     if item.assignee is not None and item.assignee.active:
         return [item.assignee]
+    if item.role is Role.DOSVY_OFFICER:  # never every office: only the one the case is transferred to
+        return office_officers(session, case_id=item.case_id)
     return team_members(session, team_id=item.team_id, role=item.role)
 
 

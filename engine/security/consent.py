@@ -2,8 +2,9 @@
 
 Nothing about a survivor is shared without informed consent (seed item 7): a transfer to a DoSVY
 office (and any later export or referral) needs a valid data-sharing consent naming that recipient
-and covering the field groups sent. Without one it is refused with a clear message; a supervisor may
-override with a reason, which is audited and reported to the team's supervisors.
+and covering the field groups sent. Without one it is refused with a clear message; the case's
+caseworker or supervisor may override with a reason, which is audited and told at once to the team's
+supervisors (an outbox notice carrying the case code only).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from engine.accounts.models import Organisation, OrganisationKind, Role, User
 from engine.cases.models import Case, CaseEvent, Identity
 from engine.db import transaction
 from engine.errors import DomainError, Forbidden, InvalidInput, NotFound
+from engine.notices.outbox import add_notice, team_members
+from engine.notices.rules import Rules
 from engine.security import audit
 from engine.security.fields import TRANSFERABLE, FieldGroup
 from engine.security.models import CaseTransfer, ConsentRecord
@@ -129,10 +132,11 @@ def covering_consent(*, session: Session, case: Case, recipient_org_id: int, gro
 
 
 def transfer_case(*, session: Session, actor: User, now: dt.datetime, case: Case, to_org_id: int,
-                  groups: frozenset[FieldGroup], override_reason: str | None = None) -> CaseTransfer:  # fmt: skip
+                  groups: frozenset[FieldGroup], override_reason: str | None = None,
+                  rules: Rules | None = None) -> CaseTransfer:  # fmt: skip
     """Hand a case to a DoSVY office for Type 2 follow-up with the minimum data set consent allows."""
-    if actor.role is not Role.SUPERVISOR or not can_see_case(actor, case):
-        raise Forbidden("Only the case's supervisor transfers it.")
+    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
+        raise Forbidden("Only the case's caseworker or supervisor transfers it.")
     office = session.get(Organisation, to_org_id)
     if office is None or office.kind is not OrganisationKind.DOSVY_OFFICE:
         raise InvalidInput("Choose a DoSVY office.", {"to_org_id": "Not a DoSVY office."})
@@ -164,7 +168,26 @@ def transfer_case(*, session: Session, actor: User, now: dt.datetime, case: Case
         session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="transferred",
                               summary=f"Transferred to {office.name} for follow-up"
                               + ("" if consent else " (consent overridden)")))  # fmt: skip
+        if consent is None:
+            tell_supervisors_of_override(session=session, rules=rules or Rules(), now=now, case=case, actor=actor,
+                                         what="transfer", key=f"transfer:{transfer.id}")  # fmt: skip
         return transfer
+
+
+def tell_supervisors_of_override(*, session: Session, rules: Rules, now: dt.datetime, case: Case, actor: User,
+                                 what: str, key: str) -> None:  # fmt: skip
+    """Queue, in the caller's transaction, the notice that consent was overridden on ``case`` (code only)."""
+    supervisors = [u for u in team_members(session, team_id=case.team_id, role=Role.SUPERVISOR) if u.id != actor.id]
+    payload = {"case_code": case.code, "what": what, "by": actor.display_name}
+    add_notice(
+        session,
+        key=("consent_override", f"case:{case.id}", key),
+        case_id=case.id,
+        payload=payload,
+        recipients=supervisors,
+        rules=rules,
+        now=now,
+    )
 
 
 def active_transfer_groups(session: Session, case_id: int, org_id: int | None) -> frozenset[FieldGroup]:

@@ -68,6 +68,17 @@ def group_of(section: str, column: str) -> FieldGroup:
     return groups.get(column, groups["*"])
 
 
+def target_group(target: str) -> FieldGroup:
+    """The group of a form field's target ("<section>.<column>", "case_plan_goal.<domain>.<column>",
+    "case.<column>"); a family member's own fields ("family_member.<column>") are family data."""
+    section, _, rest = target.partition(".")
+    if section in ("case", "case_plan_goal"):
+        return FieldGroup.PLAN
+    if section == "family_member":
+        return FieldGroup.FAMILY
+    return group_of(section, rest)
+
+
 def section_groups(section: str) -> frozenset[FieldGroup]:
     """Every group a section touches."""
     return frozenset(SECTION_GROUPS[section].values())

@@ -3,6 +3,10 @@
 Scope of case records: a caseworker sees the cases assigned to them; a supervisor sees their team's
 cases; DoSVY officers see cases transferred to their office (open transfers); administrators and
 reporting staff see no case file at all (reporting sees de-identified aggregates only).
+
+Within a case, what may be read or written is decided per field group (``engine.security.fields``):
+``readable_groups`` / ``writable_groups`` combine the role's matrix with the case's open transfer, and
+the case-file services filter and refuse by them, so no page, export or API can show more.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy.orm import object_session
 from engine.accounts.models import Role, User
 from engine.cases.models import Case
 from engine.errors import Forbidden
+from engine.security.fields import READ, WRITE, FieldGroup
 from engine.security.models import CaseTransfer
 from engine.workflow.models import WorkItem
 
@@ -64,5 +69,45 @@ def can_work_on(actor: User, item: WorkItem) -> bool:
         return item.assignee_id == actor.id or (item.assignee_id is None and item.team_id == actor.team_id)
     if actor.role is Role.SUPERVISOR:
         return actor.team_id is not None and item.team_id == actor.team_id
-    # DoSVY officers: any DoSVY work item until case transfers narrow it to their office.
-    return actor.role is Role.DOSVY_OFFICER
+    # DoSVY officers: the items of cases transferred to their office (the accept-transfer step).
+    return actor.role is Role.DOSVY_OFFICER and can_see_case(actor, item.case)
+
+
+def transferred_to_office(actor: User) -> Select[Any]:
+    """The ids of the cases transferred to ``actor``'s office (none for someone without an office)."""
+    if actor.organisation_id is None:
+        return select(Case.id).where(false())
+    return _transferred_to(actor.organisation_id)
+
+
+def readable_groups(actor: User, case: Case) -> frozenset[FieldGroup]:
+    """The field groups of ``case`` that ``actor`` may read (empty when the case is out of their scope)."""
+    if not can_see_case(actor, case):
+        return frozenset()
+    if actor.role is Role.DOSVY_OFFICER:
+        return READ[actor.role] & _transfer_groups(actor, case)
+    return READ[actor.role]
+
+
+def step_groups(actor: User, case: Case) -> tuple[frozenset[FieldGroup], frozenset[FieldGroup]]:
+    """(readable, writable) groups for a step of ``case`` that ``actor`` may work on (``can_work_on``):
+    a team's unassigned step is open to every caseworker of the team, whose role decides the groups."""
+    if actor.role is Role.DOSVY_OFFICER:
+        return READ[actor.role] & _transfer_groups(actor, case), WRITE[actor.role]
+    return READ[actor.role], WRITE[actor.role]
+
+
+def writable_groups(actor: User, case: Case) -> frozenset[FieldGroup]:
+    """The field groups of ``case`` that ``actor`` may change."""
+    return WRITE[actor.role] if can_see_case(actor, case) else frozenset()
+
+
+def _transfer_groups(actor: User, case: Case) -> frozenset[FieldGroup]:
+    session = object_session(case)
+    if session is None or actor.organisation_id is None:
+        return frozenset()
+    text = session.scalar(
+        _transferred_to(actor.organisation_id).with_only_columns(CaseTransfer.field_groups)
+        .where(CaseTransfer.case_id == case.id)
+    )  # fmt: skip
+    return frozenset(FieldGroup(g) for g in text.split(",") if g) if text else frozenset()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from engine.accounts.models import Role, User
 from engine.cases.models import Case, Phase
 from engine.errors import Forbidden, InvalidInput
+from engine.security.policy import transferred_to_office
 from engine.workflow.models import WorkItem, WorkItemStatus
 
 LOCAL = ZoneInfo("Asia/Phnom_Penh")
@@ -142,7 +143,7 @@ def my_work(*, session: Session, actor: User, now: dt.datetime, chosen: Filter =
         raise Forbidden("Only caseworkers, supervisors and DoSVY officers have work queues.")
     conditions = _conditions(actor, now)
     if actor.role is Role.DOSVY_OFFICER:
-        scope = WorkItem.role == Role.DOSVY_OFFICER
+        scope = visible_item(actor)
         conditions[Filter.MINE] = or_(WorkItem.assignee_id == actor.id, WorkItem.assignee_id.is_(None))
         conditions[Filter.TEAM_UNASSIGNED] = WorkItem.assignee_id.is_(None)
     else:
@@ -174,6 +175,6 @@ def visible_item(actor: User) -> ColumnElement[bool]:
         return WorkItem.team_id == actor.team_id
     if actor.role is Role.CASEWORKER:
         return and_(WorkItem.role == Role.CASEWORKER, WorkItem.team_id == actor.team_id)
-    if actor.role is Role.DOSVY_OFFICER:
-        return WorkItem.role == Role.DOSVY_OFFICER
+    if actor.role is Role.DOSVY_OFFICER:  # only cases transferred to their office
+        return and_(WorkItem.role == Role.DOSVY_OFFICER, WorkItem.case_id.in_(transferred_to_office(actor)))
     return false()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -27,8 +27,11 @@ from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, Phase
 from engine.cases.service import NewSurvivor, open_case
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security.policy import can_see_case, can_work_on
-from engine.workflow import runner
+from engine.notices.outbox import add_notice, team_members
+from engine.notices.rules import Rules
+from engine.security.fields import target_group
+from engine.security.policy import can_see_case, can_work_on, step_groups
+from engine.workflow import runner, step_actions
 from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
 from engine.workflow.registry import Registry, load_registry
 from workflows.forms import Form, load_forms, validate_submission
@@ -40,17 +43,19 @@ LANE_ROLES = {"Caseworker": Role.CASEWORKER, "Supervisor": Role.SUPERVISOR, "DoS
 
 @dataclass(frozen=True)
 class Runtime:
-    """Everything the workflow services need, loaded and checked once per process."""
+    """Everything the workflow services need, loaded and checked once per process; ``rules`` say how the
+    notices a step raises at once (urgent support, a consent override) are delivered."""
 
     registry: Registry
     chain: Chain
     forms: dict[str, Form]
+    rules: Rules = field(default_factory=Rules)
 
 
-def load_runtime() -> Runtime:
+def load_runtime(rules: Rules | None = None) -> Runtime:
     """Parse the chain, every diagram and every form (raises on the first broken file)."""
     chain = load_chain()
-    return Runtime(load_registry(list(chain.processes)), chain, load_forms())
+    return Runtime(load_registry(list(chain.processes)), chain, load_forms(), rules or Rules())
 
 
 @dataclass(frozen=True)
@@ -135,9 +140,13 @@ def complete_work_item(
             str(m.id): m.relationship
             for m in session.scalars(select(FamilyMember).where(FamilyMember.case_id == case.id))
         }
-        submission = validate_submission(form, raw, lang=lang, today=now.date(), people=people)
+        offices = step_actions.offices(session) if any(f.type == "office" for f in form.fields) else {}
+        submission = validate_submission(form, raw, lang=lang, today=now.date(), people=people, offices=offices)
         if not submission.ok:
             raise InvalidInput("Please correct the marked fields.", submission.errors)
+        _readable, writable = step_groups(actor, case)
+        if any(target_group(t) not in writable for t in submission.targets()):
+            raise Forbidden("This step writes parts of the case file you may not change.")
         instance = session.get(WorkflowInstance, item.instance_id)
         assert instance is not None, "a work item always belongs to an instance (foreign key)"
         deployed = runtime.registry.by_key(session, instance.spec_key)
@@ -148,6 +157,8 @@ def complete_work_item(
             raise InvalidInput(
                 "This task is no longer waiting for input. Nothing was saved; reload the page."
             ) from None
+        step_actions.perform(session=session, rules=runtime.rules, actor=actor, now=now, case=case, form_key=form.key,
+                             values=submission.values, lang=lang)  # fmt: skip
         apply_targets(session=session, case=case, actor=actor, now=now, targets=submission.targets())
         record_step(session=session, case=case, actor=actor, now=now, form_key=form.key, step=item.title,
                     values=submission.record())  # fmt: skip
@@ -296,7 +307,7 @@ def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: 
           actor: User | None, now: dt.datetime, fired: list[str] | None = None) -> None:  # fmt: skip
     snap = runner.snapshot(workflow, fired)
     instance.state = runner.dumps(workflow)
-    _materialise(session, instance, case, snap, now)
+    _materialise(session, instance, case, snap, now, runtime.rules)
     if not snap.completed:
         return
     instance.status, instance.completed_at = InstanceStatus.COMPLETED, now
@@ -313,7 +324,7 @@ def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: 
 
 
 def _materialise(
-    session: Session, instance: WorkflowInstance, case: Case, snap: runner.Snapshot, now: dt.datetime
+    session: Session, instance: WorkflowInstance, case: Case, snap: runner.Snapshot, now: dt.datetime, rules: Rules
 ) -> None:
     open_items = {
         w.task_id: w
@@ -329,13 +340,17 @@ def _materialise(
         if r.task_id in open_items:
             continue
         role = LANE_ROLES[r.lane]
-        if r.notify == "supervisor":
-            session.add(
-                CaseEvent(case_id=case.id, at=now, actor_id=None, kind="urgent", summary=f"Urgent: {r.title}"[:200])
-            )
         due_at = r.due_at
         if due_at is None and r.due:
             due_at = runner.due_from_duration(r.due, instance.started_at if r.due_from == "start" else now)
+        if r.notify == "supervisor":  # e.g. urgent psychological support: the supervisors hear at once
+            session.add(
+                CaseEvent(case_id=case.id, at=now, actor_id=None, kind="urgent", summary=f"Urgent: {r.title}"[:200])
+            )
+            payload = {"case_code": case.code, "step": r.title, "due_at": due_at.isoformat() if due_at else None}
+            add_notice(session, key=("urgent", f"case:{case.id}", f"{instance.id}/{r.task_id}"), case_id=case.id,
+                       payload=payload, recipients=team_members(session, team_id=case.team_id, role=Role.SUPERVISOR),
+                       rules=rules, now=now)  # fmt: skip
         session.add(WorkItem(
             case_id=case.id, instance_id=instance.id, task_id=r.task_id, task_name=r.name, title=r.title,
             form_key=r.form, process_id=instance.process_id, role=role,

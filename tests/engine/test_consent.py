@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Organisation, OrganisationKind, Role
+from engine.accounts.models import Organisation, OrganisationKind, Role, Team
 from engine.cases.service import get_case, list_cases
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.notices.models import Delivery, Notice
 from engine.security import audit
 from engine.security.consent import (
     ConsentMissing,
@@ -104,11 +106,32 @@ def test_medical_or_psychological_data_is_never_transferable(session, setting):
         transfer_case(session=session, actor=supervisor, now=NOW, case=case, to_org_id=office.id, groups=groups)
 
 
-def test_only_the_supervisor_transfers(session, setting):
+def test_only_the_case_staff_transfer(session, setting, factory):
+    worker, _supervisor, office, officer, case = setting
+    colleague = factory.user(Role.CASEWORKER, factory.session.get(Team, worker.team_id))
+    for outsider in (colleague, officer):
+        with pytest.raises(Forbidden):
+            transfer_case(session=session, actor=outsider, now=NOW, case=case, to_org_id=office.id, groups=GROUPS,
+                          override_reason="Synthetic reason")  # fmt: skip
+
+
+def test_a_caseworkers_override_tells_the_teams_supervisors_at_once_with_the_case_code_only(session, setting):
+    worker, supervisor, office, _officer, case = setting
+    transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS,
+                  override_reason="Synthetic: consent cannot be obtained today")  # fmt: skip
+    notice = session.scalar(select(Notice).where(Notice.kind == "consent_override"))
+    assert notice is not None
+    assert notice.case_id == case.id
+    assert json.loads(notice.payload) == {"case_code": case.code, "what": "transfer", "by": worker.display_name}
+    told = session.scalars(select(Delivery.recipient_id).where(Delivery.notice_id == notice.id)).all()
+    assert told == [supervisor.id]
+
+
+def test_a_consented_transfer_raises_no_override_notice(session, setting):
     worker, _supervisor, office, _officer, case = setting
-    with pytest.raises(Forbidden):
-        transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS,
-                      override_reason="x")  # fmt: skip
+    record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
+    transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
+    assert session.scalar(select(Notice).where(Notice.kind == "consent_override")) is None
 
 
 def test_an_officer_of_another_office_sees_nothing(session, setting, factory):

@@ -63,6 +63,8 @@ class Walk:
         actor = {Role.CASEWORKER: self.worker, Role.SUPERVISOR: self.supervisor, Role.DOSVY_OFFICER: self.officer}[
             item.role
         ]
+        if task_name == "case_transfer":  # the office of the walk's officer, the parts the consent covers
+            values = {"to_office": str(self.officer.organisation_id), "shared_groups": ["identity", "plan"], **values}
         raw = fill(self.runtime.forms[item.form_key], self.now.date(), values)
         complete_work_item(session=self.session, runtime=self.runtime, actor=actor, now=self.now,
                            work_item_id=item.id, raw=raw)  # fmt: skip
@@ -115,7 +117,9 @@ def walk(session: Session, factory: Any, runtime: Runtime) -> Walk:
     team = factory.team()
     worker = factory.user(Role.CASEWORKER, team)
     supervisor = factory.user(Role.SUPERVISOR, team)
-    officer = factory.user(Role.DOSVY_OFFICER)
+    office = factory.office()
+    officer = factory.officer(office)
     case = factory.case(worker)
+    factory.sharing_consent(worker, case, office)
     start_case_workflow(session=session, runtime=runtime, case=case, actor=worker, now=NOW)
     return Walk(session, runtime, case, worker, supervisor, officer)

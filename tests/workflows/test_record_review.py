@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
 
 from engine.cases.models import CaseEvent, Phase
 from engine.errors import Forbidden, InvalidInput
+from engine.notices.models import Delivery, Notice
 from engine.workflow.models import InstanceStatus, WorkflowInstance
 from engine.workflow.service import case_diagram, start_record_review
 
@@ -31,6 +33,12 @@ def test_distress_during_the_review_opens_an_urgent_support_task_and_tells_the_s
     assert support.due_at == walk.now + dt.timedelta(hours=24)
     urgent = walk.session.scalars(select(CaseEvent.summary).where(CaseEvent.kind == "urgent")).all()
     assert urgent == ["Urgent: Urgent psychological support"]
+    notice = walk.session.scalar(select(Notice).where(Notice.kind == "urgent"))  # the supervisors hear at once
+    assert notice is not None
+    assert json.loads(notice.payload) == {"case_code": walk.case.code, "step": "Urgent psychological support",
+                                          "due_at": support.due_at.isoformat()}  # fmt: skip
+    told = walk.session.scalars(select(Delivery.recipient_id).where(Delivery.notice_id == notice.id)).all()
+    assert told == [walk.supervisor.id]
     walk.do("urgent_support")
     review = walk.session.scalar(select(WorkflowInstance).where(WorkflowInstance.process_id == "record_review"))
     assert review.status is InstanceStatus.COMPLETED
@@ -44,6 +52,7 @@ def test_a_calm_review_ends_without_a_support_task(walk):
     walk.do("prepare_review", third_party_withheld=False)
     walk.do("approve_withholding", decision="approve")
     walk.do("review_session", distress=False)
+    assert walk.session.scalar(select(Notice).where(Notice.kind == "urgent")) is None
     assert walk.open_names() == ["registration"]
 
 

@@ -22,6 +22,7 @@ from engine.security.policy import can_see_case, can_work_on
 from engine.workflow.assignments import get_work_item, load_draft, save_draft
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.service import Completion, complete_work_item
+from engine.workflow.step_actions import offices
 from web.auth.principal import actor
 from web.db import get_session, utcnow
 from web.labels import PHASES
@@ -71,13 +72,15 @@ def page(item_id: int) -> ResponseReturnValue:
     item = get_work_item(session=db, actor=me, work_item_id=item_id)
     step, form = _step(item, me), display.runtime().forms[item.form_key]
     draft = load_draft(item) if step.workable else None
-    values = draft if draft is not None else _from_case_file(item, form) if step.workable else {}
+    values = draft if draft is not None else _from_case_file(item, form, me) if step.workable else {}
     return _render(step, form, values, {}, draft=draft is not None, item=item)
 
 
-def _from_case_file(item: WorkItem, form: Form) -> Values:
+def _from_case_file(item: WorkItem, form: Form, me: User) -> Values:
     targets = [f.target for f in form.fields if f.target]
-    return prefill(form, case_file_values(session=get_session(), case=item.case, targets=targets)) if targets else {}
+    if not targets:
+        return {}
+    return prefill(form, case_file_values(session=get_session(), case=item.case, targets=targets, actor=me))
 
 
 def _post(me: User, item_id: int) -> ResponseReturnValue:
@@ -172,8 +175,15 @@ def _render(step: Step, form: Form, values: Values, errors: dict[str, str], *, s
             conflict: str | None = None, item: WorkItem | None = None) -> ResponseReturnValue:  # fmt: skip
     return render_template(
         "work/task.html", step=step, form=form, values=values, errors=errors, draft=draft, conflict=conflict,
-        people=_people(form, step, item), next=display.safe_next(request.values.get("next")), now=utcnow(),
+        people=_people(form, step, item), offices=_offices(form, step),
+        next=display.safe_next(request.values.get("next")), now=utcnow(),
     ), status  # fmt: skip
+
+
+def _offices(form: Form, step: Step) -> list[tuple[str, str]]:
+    if not step.workable or not any(f.type == "office" for f in form.fields):
+        return []
+    return list(offices(get_session()).items())
 
 
 def _people(form: Form, step: Step, item: WorkItem | None) -> list[tuple[str, str]]:
