@@ -22,6 +22,7 @@ system-deps: ## Install missing Debian packages (venv, node/npm, Pango + Khmer f
 	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	[ -d /usr/share/fonts/truetype/khmeros ] || missing="$$missing fonts-khmeros"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	if [ "$${WITH_BROWSER:-0}" = 1 ]; then \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \

@@ -37,6 +37,18 @@ SECTIONS = {
     "psychological": _l("Psychological record"),
 }
 
+GROUPS = {
+    "identity": _l("Identity"),
+    "photo": _l("Photo"),
+    "addresses": _l("Addresses and places"),
+    "narrative": _l("Case narrative"),
+    "family": _l("Family"),
+    "medical": _l("Medical record"),
+    "psychological": _l("Psychological record"),
+    "legal": _l("Legal details"),
+    "plan": _l("Case plan"),
+}
+
 
 def _lookup(table: dict[str, LazyString]) -> Callable[[Enum | str | None], str]:
     def label(value: Enum | str | None) -> str:
@@ -65,4 +77,5 @@ def init_app(app: Flask) -> None:
         section_label=_lookup(SECTIONS),
     )
     app.jinja_env.filters["dateformat"] = _date
+    app.jinja_env.filters["group_label"] = _lookup(GROUPS)
     app.jinja_env.filters["datetimeformat"] = _datetime

@@ -416,8 +416,8 @@ def case_file_values(*, session: Session, case: Case, targets: Iterable[str],
     """Current values of ``targets`` ("<section>.<column>", "case_plan_goal.<domain>.<column>") to prefill
     a step's form. The caller has already checked that the actor may work on the step; given ``actor``,
     targets in field groups they may not read are left out."""
-    if actor is not None:
-        groups, _writable = step_groups(actor, case)
+    groups = step_groups(actor, case)[0] if actor is not None else None
+    if groups is not None:
         targets = [t for t in targets if target_group(t) in groups]
     sections = {t.split(".")[0] for t in targets}
     values: dict[str, object] = {}
@@ -427,6 +427,8 @@ def case_file_values(*, session: Session, case: Case, targets: Iterable[str],
         values.update(_values_of(_row(session, section, case.id), section))
     if "case_plan_goal" in sections and "case_plan" not in sections:
         values.update(_values_of(_row(session, "case_plan", case.id), "case_plan"))
+    if groups is not None:
+        values = {k: v for k, v in values.items() if target_group(k) in groups}
     return values
 
 

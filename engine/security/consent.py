@@ -10,12 +10,15 @@ supervisors (an outbox notice carrying the case code only).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, User
+from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.cases.models import Case, CaseEvent, Identity
 from engine.db import transaction
 from engine.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -23,11 +26,43 @@ from engine.notices.outbox import add_notice, team_members
 from engine.notices.rules import Rules
 from engine.security import audit
 from engine.security.fields import TRANSFERABLE, FieldGroup
-from engine.security.models import CaseTransfer, ConsentRecord
+from engine.security.models import CasePhoto, CaseTransfer, ConsentRecord
 from engine.security.policy import can_see_case
+from workflows import FORMS_DIR
+from workflows.forms import Form, load_form, validate_submission
 
 KINDS = ("services", "data_sharing", "photo", "publication")
 METHODS = ("signature", "thumbprint", "verbal_with_witness")
+# Khmer wording written for these messages; it needs a native speaker's review (see GLOSSARY-km.md).
+MESSAGES: dict[str, dict[str, str]] = {
+    "not_recorded": {"en": "The consent was not recorded.", "km": "ការយល់ព្រមមិនត្រូវបានកត់ត្រាទេ។"},
+    "kind": {"en": "Choose the kind of consent.", "km": "សូមជ្រើសរើសប្រភេទការយល់ព្រម។"},
+    "method": {"en": "Choose how consent was given.", "km": "សូមជ្រើសរើសរបៀបផ្តល់ការយល់ព្រម។"},
+    "given_by": {"en": "Choose who gave consent.", "km": "សូមជ្រើសរើសអ្នកដែលបានផ្តល់ការយល់ព្រម។"},
+    "future": {"en": "The date is in the future.", "km": "កាលបរិច្ឆេទនៅថ្ងៃអនាគត។"},
+    "expiry": {"en": "The expiry must come after the date given.", "km": "ថ្ងៃផុតកំណត់ត្រូវតែក្រោយថ្ងៃផ្តល់។"},
+    "child_photo": {
+        "en": "Photos of children are never allowed, whatever the consent.",
+        "km": "រូបថតកុមារមិនត្រូវបានអនុញ្ញាតឡើយ ទោះបីមានការយល់ព្រមក៏ដោយ។",
+    },
+    "guardian": {
+        "en": "The survivor is under 18 (or the date of birth is unknown): a guardian must consent.",
+        "km": "ជនរងគ្រោះមានអាយុក្រោម ១៨ឆ្នាំ (ឬមិនដឹងថ្ងៃកំណើត)៖ អាណាព្យាបាលត្រូវតែយល់ព្រម។",
+    },
+    "signed_release": {
+        "en": "Photo use and publication need a signed release: a signature or a thumbprint.",
+        "km": "ការប្រើប្រាស់រូបថត និងការផ្សព្វផ្សាយ ត្រូវការលិខិតអនុញ្ញាតដែលបានចុះហត្ថលេខា៖ ហត្ថលេខា ឬស្នាមមេដៃ។",
+    },
+    "purpose": {"en": "Say for what purpose.", "km": "សូមបញ្ជាក់គោលបំណង។"},
+    "recipient": {
+        "en": "Name the organisation the data may be shared with.",
+        "km": "សូមបញ្ជាក់អង្គការដែលអាចចែករំលែកទិន្នន័យជាមួយ។",
+    },
+    "groups": {
+        "en": "Choose which parts of the case file it covers.",
+        "km": "សូមជ្រើសរើសផ្នែកនៃឯកសារករណីដែលវាគ្របដណ្តប់។",
+    },
+}
 
 
 class ConsentMissing(DomainError):
@@ -59,37 +94,40 @@ def is_minor(session: Session, case: Case, on: dt.date) -> bool:
 
 
 def record_consent(
-    *, session: Session, actor: User, now: dt.datetime, case: Case, consent: NewConsent
+    *, session: Session, actor: User, now: dt.datetime, case: Case, consent: NewConsent, lang: str = "en"
 ) -> ConsentRecord:
     """Record a consent the survivor (or a guardian for a minor) gave."""
     if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
         raise Forbidden("Only the case's caseworker or supervisor records consent.")
     problems: dict[str, str] = {}
     if consent.kind not in KINDS:
-        problems["kind"] = "Choose the kind of consent."
+        problems["kind"] = "kind"
     if consent.method not in METHODS:
-        problems["method"] = "Choose how consent was given."
+        problems["method"] = "method"
     if consent.given_by not in ("survivor", "guardian"):
-        problems["given_by"] = "Choose who gave consent."
+        problems["given_by"] = "given_by"
     if consent.given_on > now.date():
-        problems["given_on"] = "The date is in the future."
+        problems["given_on"] = "future"
     if consent.expires_on is not None and consent.expires_on <= consent.given_on:
-        problems["expires_on"] = "The expiry must come after the date given."
+        problems["expires_on"] = "expiry"
     minor = is_minor(session, case, consent.given_on)
     if consent.kind == "photo" and minor:
-        problems["kind"] = "Photos of children are never allowed, whatever the consent."
+        problems["kind"] = "child_photo"
     elif minor and consent.given_by != "guardian":
-        problems["given_by"] = "The survivor is under 18 (or the date of birth is unknown): a guardian must consent."
+        problems["given_by"] = "guardian"
+    if consent.kind in ("photo", "publication") and consent.method == "verbal_with_witness":
+        problems["method"] = "signed_release"
+    if consent.kind in ("data_sharing", "photo", "publication") and not (consent.purpose or "").strip():
+        problems["purpose"] = "purpose"
     if consent.kind == "data_sharing":
         org = session.get(Organisation, consent.recipient_org_id) if consent.recipient_org_id else None
         if org is None:
-            problems["recipient_org_id"] = "Name the organisation the data may be shared with."
-        if not (consent.purpose or "").strip():
-            problems["purpose"] = "Say for what purpose."
-        if not consent.groups:
-            problems["groups"] = "Choose which parts of the case file may be shared."
+            problems["recipient_org_id"] = "recipient"
+    if consent.kind in ("data_sharing", "publication") and not consent.groups:
+        problems["groups"] = "groups"
+    problems = {name: MESSAGES[key][lang] for name, key in problems.items()}
     if problems:
-        raise InvalidInput("The consent was not recorded.", problems)
+        raise InvalidInput(MESSAGES["not_recorded"][lang], problems)
     with transaction(session):
         row = ConsentRecord(
             case_id=case.id, kind=consent.kind, recipient_org_id=consent.recipient_org_id, purpose=consent.purpose,
@@ -104,16 +142,60 @@ def record_consent(
         return row
 
 
-def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent_id: int) -> None:
-    """The survivor withdrew a consent: it stops covering anything from today."""
+@functools.cache
+def consent_form() -> Form:
+    """The consent page's form (labels, help and checks in English and Khmer)."""
+    return load_form(FORMS_DIR / "records" / "consent_record.json")
+
+
+def parse_consent(*, raw: Mapping[str, str | list[str]], lang: str, today: dt.date,
+                  organisations: Mapping[str, str]) -> NewConsent:  # fmt: skip
+    """Check the consent page's form; the consent to record, or ``InvalidInput`` with messages by field.
+
+    ``organisations`` (id -> name) are the recipients the form offers."""
+    submission = validate_submission(consent_form(), raw, lang=lang, today=today, offices=organisations)
+    if not submission.ok:
+        raise InvalidInput(MESSAGES["not_recorded"][lang], submission.errors)
+    v = submission.values
+    recipient = v.get("recipient_org_id")
+    chosen = v.get("groups")
+    expires = v.get("expires_on")
+    return NewConsent(
+        kind=str(v["kind"]), given_by=str(v["given_by"]), method=str(v["method"]), given_on=v["given_on"],  # type: ignore[arg-type]
+        recipient_org_id=int(str(recipient)) if recipient and v["kind"] == "data_sharing" else None,
+        purpose=str(v["purpose"]) if v.get("purpose") else None,
+        groups=frozenset(FieldGroup(g) for g in chosen) if isinstance(chosen, list) else frozenset(),
+        expires_on=expires if isinstance(expires, dt.date) else None, note=str(v["note"]) if v.get("note") else None,
+    )  # fmt: skip
+
+
+def recipients(session: Session, case: Case) -> dict[str, str]:
+    """The organisations a consent may name (every one but the case's own shelter): id -> name."""
+    own = select(Team.organisation_id).where(Team.id == case.team_id).scalar_subquery()
+    rows = session.execute(select(Organisation.id, Organisation.name).where(Organisation.id != own)
+                           .order_by(Organisation.name)).all()  # fmt: skip
+    return {str(org_id): name for org_id, name in rows}
+
+
+def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent_id: int,
+                     case_id: int | None = None) -> None:  # fmt: skip
+    """The survivor withdrew a consent: it stops covering anything from today, and a photo it allowed is
+    deleted (``case_id``: the consent must be that case's)."""
     with transaction(session):
         row = session.get(ConsentRecord, consent_id)
         case = session.get(Case, row.case_id) if row else None
-        if row is None or case is None or not can_see_case(actor, case):
+        staff = actor.role in (Role.CASEWORKER, Role.SUPERVISOR)
+        if row is None or case is None or not staff or not can_see_case(actor, case) or case_id not in (None, case.id):
             raise NotFound("There is no such consent record.")
+        if row.withdrawn_on is not None:
+            return
         row.withdrawn_on = now.date()
         audit.record(session=session, now=now, actor_id=actor.id, action="consent_withdrawn", case_id=case.id,
                      detail=f"consent={row.id}")  # fmt: skip
+        for photo in session.scalars(select(CasePhoto).where(CasePhoto.consent_id == row.id)):
+            session.delete(photo)  # the release is gone: so is the photo it allowed
+            audit.record(session=session, now=now, actor_id=actor.id, action="photo_removed", case_id=case.id,
+                         detail=f"consent={row.id} withdrawn")  # fmt: skip
 
 
 def covering_consent(*, session: Session, case: Case, recipient_org_id: int, groups: frozenset[FieldGroup],
@@ -199,3 +281,69 @@ def active_transfer_groups(session: Session, case_id: int, org_id: int | None) -
     )
     text = session.scalar(select(CaseTransfer.field_groups).where(open_transfer))
     return frozenset(FieldGroup(g) for g in text.split(",")) if text else frozenset()
+
+
+@dataclass(frozen=True)
+class ConsentLine:
+    """A consent record as the consent page lists it; ``valid`` on the day asked about."""
+
+    record: ConsentRecord
+    recipient: str | None
+    groups: frozenset[FieldGroup]
+    valid: bool
+
+
+def list_consents(*, session: Session, actor: User, case: Case, on: dt.date) -> list[ConsentLine]:
+    """Every consent recorded for ``case``, newest first (case staff of the case only)."""
+    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
+        raise NotFound("There is no such case, or it is not yours to see.")
+    rows = session.execute(
+        select(ConsentRecord, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == ConsentRecord.recipient_org_id)
+        .where(ConsentRecord.case_id == case.id)
+        .order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc())
+    ).all()  # fmt: skip
+    return [ConsentLine(row, name, frozenset(FieldGroup(g) for g in row.scope.split(",") if g), _valid(row, on))
+            for row, name in rows]  # fmt: skip
+
+
+def _valid(row: ConsentRecord, on: dt.date) -> bool:
+    return (row.given_on <= on and (row.expires_on is None or row.expires_on > on)
+            and (row.withdrawn_on is None or row.withdrawn_on > on))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TransferLine:
+    """A case transfer, for the case's consent page and the DoSVY office's list."""
+
+    transfer: CaseTransfer
+    case: Case
+    office: str
+    groups: frozenset[FieldGroup]
+
+
+def case_transfers(*, session: Session, actor: User, case: Case) -> list[TransferLine]:
+    """Every transfer of ``case``, newest first (case staff of the case only)."""
+    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
+        raise NotFound("There is no such case, or it is not yours to see.")
+    return _transfer_lines(session, CaseTransfer.case_id == case.id)
+
+
+def office_transfers(*, session: Session, actor: User) -> list[TransferLine]:
+    """The open transfers to ``actor``'s DoSVY office, newest first (what a DoSVY officer works from)."""
+    if actor.role is not Role.DOSVY_OFFICER:
+        raise Forbidden("Only DoSVY officers see the cases transferred to their office.")
+    if actor.organisation_id is None:
+        return []
+    return _transfer_lines(session, and_(CaseTransfer.to_org_id == actor.organisation_id,
+                                         CaseTransfer.ended_at.is_(None)))  # fmt: skip
+
+
+def _transfer_lines(session: Session, condition: Any) -> list[TransferLine]:
+    rows = session.execute(
+        select(CaseTransfer, Case, Organisation.name).join(Case, Case.id == CaseTransfer.case_id)
+        .join(Organisation, Organisation.id == CaseTransfer.to_org_id).where(condition)
+        .order_by(CaseTransfer.transferred_at.desc(), CaseTransfer.id.desc())
+    ).all()  # fmt: skip
+    return [TransferLine(t, case, name, frozenset(FieldGroup(g) for g in t.field_groups.split(",") if g))
+            for t, case, name in rows]  # fmt: skip

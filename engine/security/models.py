@@ -93,3 +93,45 @@ class CaseTransfer(Base):
     transferred_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     transferred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CasePhoto(Base):
+    """The survivor's photo (at most one per case): a re-encoded JPEG without metadata, base64 and encrypted.
+
+    Kept only for an adult with a signed release naming the use (``consent_id``, the consent it relied
+    on); shown only to the case's staff while that consent stays valid; never in an export or report.
+    """
+
+    __tablename__ = "case_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    data: Mapped[str] = mapped_column(EncryptedText)
+    content_type: Mapped[str] = mapped_column(String(40))
+    consent_id: Mapped[int] = mapped_column(ForeignKey("consent_records.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class PublicationRequest(Base):
+    """A request to publish parts of a case file (Article 49): the publication consent it rests on, the
+    purpose, the field groups asked for, and the supervisor's decision."""
+
+    __tablename__ = "publication_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'refused')", name="status_known"),
+        CheckConstraint("(status = 'pending') = (decided_at IS NULL)", name="decided_has_decided_at"),
+        CheckConstraint("length(field_groups) > 0", name="names_groups"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    consent_id: Mapped[int] = mapped_column(ForeignKey("consent_records.id"))
+    purpose: Mapped[str] = mapped_column(EncryptedText)
+    field_groups: Mapped[str] = mapped_column(String(200))  # comma-separated, a subset of the consent's scope
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(EncryptedText)

@@ -90,11 +90,14 @@ def readable_groups(actor: User, case: Case) -> frozenset[FieldGroup]:
 
 
 def step_groups(actor: User, case: Case) -> tuple[frozenset[FieldGroup], frozenset[FieldGroup]]:
-    """(readable, writable) groups for a step of ``case`` that ``actor`` may work on (``can_work_on``):
-    a team's unassigned step is open to every caseworker of the team, whose role decides the groups."""
+    """(readable, writable) groups for a step of ``case`` that ``actor`` may work on (``can_work_on``).
+
+    A team's unassigned step is open to every caseworker of the team, who may answer it (their role
+    decides what it may write) but reads nothing of a case file that is not theirs: the form is not
+    prefilled from it, and fields left empty write nothing."""
     if actor.role is Role.DOSVY_OFFICER:
         return READ[actor.role] & _transfer_groups(actor, case), WRITE[actor.role]
-    return READ[actor.role], WRITE[actor.role]
+    return READ[actor.role] if can_see_case(actor, case) else frozenset(), WRITE[actor.role]
 
 
 def writable_groups(actor: User, case: Case) -> frozenset[FieldGroup]:

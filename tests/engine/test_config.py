@@ -169,3 +169,15 @@ def test_production_refuses_the_fast_password_profile(tmp_path: Path) -> None:
 def test_development_needs_no_secrets(tmp_path: Path) -> None:
     settings = Settings.from_env({"REINTEGRA_ENV": "development", "REINTEGRA_INSTANCE_PATH": str(tmp_path)})
     assert (settings.secret_key, settings.encryption_keys, settings.is_production) == ("", (), False)
+
+
+def test_photo_size_limit_defaults_to_5_mb_and_is_read_from_the_environment() -> None:
+    assert Settings.from_env({}).photo_max_bytes == 5 * 1024 * 1024
+    assert Settings.from_env({"REINTEGRA_PHOTO_MAX_BYTES": " 2000000 "}).photo_max_bytes == 2_000_000
+
+
+def test_photo_size_limit_must_be_a_positive_whole_number() -> None:
+    with pytest.raises(ConfigError, match=r"^REINTEGRA_PHOTO_MAX_BYTES must be a whole number, not '5MB'$"):
+        Settings.from_env({"REINTEGRA_PHOTO_MAX_BYTES": "5MB"})
+    with pytest.raises(ConfigError, match="REINTEGRA_PHOTO_MAX_BYTES must be a positive number"):
+        Settings.from_env({"REINTEGRA_PHOTO_MAX_BYTES": "0"})

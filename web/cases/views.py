@@ -17,7 +17,7 @@ from engine.cases.sections import HistoryLine, case_history, open_case_file, ope
 from engine.cases.service import list_cases, section_status
 from engine.workflow.service import case_diagram
 from web.auth.principal import actor, require_roles
-from web.cases import edit
+from web.cases import consent, edit
 from web.db import get_session, settings, utcnow
 from web.work import display
 
@@ -90,3 +90,5 @@ def timeline(case: Case, history: list[HistoryLine]) -> list[tuple[Phase, str]]:
 
 for rule, endpoint, view in edit.ROUTES:
     bp.add_url_rule(rule, endpoint, view, methods=["GET", "POST"])
+bp.add_url_rule("/<code>/consent", "consent", consent.consent_page, methods=["GET", "POST"])
+bp.add_url_rule("/<code>/consent/<int:consent_id>/withdraw", "withdraw_consent", consent.withdraw, methods=["POST"])

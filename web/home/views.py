@@ -14,6 +14,7 @@ from engine.reports.aggregates import cases_by_phase_and_status
 from web.auth.principal import actor
 from web.db import get_session
 from web.i18n import LANGUAGES
+from web.transfers.views import index as transfers_page
 from web.work.views import index as my_work_page
 
 bp = Blueprint("home", __name__)
@@ -35,7 +36,7 @@ def index() -> ResponseReturnValue:
         return render_template("home/administrator.html", users=users)
     if me.role is Role.REPORTING:
         return render_template("home/reporting.html", table=cases_by_phase_and_status(session=db))
-    return render_template("home/dosvy_officer.html")
+    return transfers_page()
 
 
 @bp.route("/language", methods=["POST"])

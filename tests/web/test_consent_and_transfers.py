@@ -1,0 +1,167 @@
+"""The consent page (record, list, withdraw; errors in the user's language, nothing written) and the DoSVY
+office's pages (only the cases transferred to it, only the transferred parts, every view audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.accounts.models import Role
+from engine.cases.models import MedicalRecord
+from engine.db import transaction
+from engine.security.consent import transfer_case
+from engine.security.fields import parse_groups
+from engine.security.models import AuditEvent, ConsentRecord
+from tests.conftest import NOW, csrf_from
+from tests.web.casework_support import page_of
+
+
+@pytest.fixture
+def world(session, factory):
+    team = factory.team()
+    worker = factory.user(Role.CASEWORKER, team, username="cw.consent")
+    factory.user(Role.CASEWORKER, team, username="cw.colleague")
+    factory.user(Role.SUPERVISOR, team, username="sup.consent")
+    factory.user(Role.CASEWORKER, team, username="cw.khmer", language="km")
+    case = factory.case(worker, given_name_latin="Zyxconsent", date_of_birth=dt.date(1990, 1, 1))
+    office = factory.office()
+    factory.officer(office, username="dosvy.here")
+    factory.officer(factory.office(), username="dosvy.elsewhere")
+    with transaction(session):
+        session.add(MedicalRecord(case_id=case.id, vaccinations="Zyxvaccine", updated_at=NOW, updated_by_id=worker.id))
+    return worker, case, office
+
+
+def _form(client, url):
+    return csrf_from(page_of(client, url))
+
+
+def _consents(session):
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(ConsentRecord))
+
+
+def test_a_caseworker_records_a_sharing_consent_and_sees_it_valid(client, login, world, session):
+    _worker, case, office = world
+    login("cw.consent")
+    url = f"/cases/{case.code}/consent"
+    token = _form(client, url)
+    response = client.post(url, data={
+        "csrf_token": token, "kind": "data_sharing", "given_by": "survivor", "method": "thumbprint",
+        "given_on": NOW.date().isoformat(), "recipient_org_id": str(office.id), "purpose": "Type 2 follow-up",
+        "groups": ["identity", "plan"],
+    })  # fmt: skip
+    assert response.status_code == 303
+    html = page_of(client, url)
+    assert office.name in html
+    assert "valid" in html
+    assert "Type 2 follow-up" in html
+    session.rollback()
+    assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "consent_recorded"))
+
+
+def test_an_incomplete_consent_is_refused_next_to_its_fields_and_nothing_is_written(client, login, world, session):
+    _worker, case, office = world
+    login("cw.consent")
+    url = f"/cases/{case.code}/consent"
+    sharing = {"kind": "data_sharing", "given_by": "survivor", "method": "signature",
+               "given_on": NOW.date().isoformat()}  # fmt: skip
+    response = client.post(url, data={"csrf_token": _form(client, url), **sharing})
+    assert response.status_code == 422
+    assert "Required field" in response.get_data(as_text=True)  # no recipient named
+    response = client.post(url, data={"csrf_token": _form(client, url), **sharing, "recipient_org_id": str(office.id)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was saved" in html
+    assert "Say for what purpose." in html
+    assert "Choose which parts of the case file it covers." in html
+    assert _consents(session) == 0
+
+
+def test_the_refusal_is_in_khmer_for_a_khmer_speaking_caseworker(client, login, world, session, factory):
+    worker, _case, _office = world
+    case = factory.case(factory.session.get(type(worker), worker.id), given_name_latin="Zyxkm")
+    with transaction(session):
+        case.caseworker_id = session.scalar(select(type(worker).id).where(type(worker).username == "cw.khmer"))
+    login("cw.khmer")
+    url = f"/cases/{case.code}/consent"
+    response = client.post(url, data={"csrf_token": _form(client, url), "kind": "photo", "given_by": "survivor",
+                                      "method": "verbal_with_witness", "given_on": NOW.date().isoformat(),
+                                      "purpose": "Synthetic"})  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "រូបថតកុមារមិនត្រូវបានអនុញ្ញាតឡើយ" in html  # no date of birth: a child, never a photo
+    assert _consents(session) == 0
+
+
+def test_withdrawing_a_consent_ends_it(client, login, world, session):
+    _worker, case, _office = world
+    login("cw.consent")
+    url = f"/cases/{case.code}/consent"
+    client.post(url, data={"csrf_token": _form(client, url), "kind": "services", "given_by": "survivor",
+                           "method": "signature", "given_on": NOW.date().isoformat()})  # fmt: skip
+    session.rollback()
+    consent_id = session.scalar(select(ConsentRecord.id))
+    response = client.post(f"{url}/{consent_id}/withdraw", data={"csrf_token": _form(client, url)})
+    assert response.status_code == 303
+    assert "withdrawn on" in page_of(client, url)
+    session.rollback()
+    assert session.get(ConsentRecord, consent_id).withdrawn_on is not None
+
+
+def test_a_colleague_or_an_officer_cannot_see_or_withdraw(client, login, world, session, factory):
+    worker, case, office = world
+    factory.sharing_consent(worker, case, office)
+    session.rollback()
+    consent_id = session.scalar(select(ConsentRecord.id))
+    login("cw.colleague")
+    url = f"/cases/{case.code}/consent"
+    assert client.get(url).status_code == 404
+    token = csrf_from(page_of(client, "/work/"))
+    assert client.post(f"{url}/{consent_id}/withdraw", data={"csrf_token": token}).status_code == 404
+    session.rollback()
+    assert session.get(ConsentRecord, consent_id).withdrawn_on is None
+
+
+def _transfer(session, worker, case, office, groups="identity,plan"):
+    transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=parse_groups(groups),
+                  override_reason="Synthetic test override")  # fmt: skip
+
+
+def test_the_office_lists_and_reads_only_the_transferred_parts(client, login, world, session):
+    worker, case, office = world
+    _transfer(session, worker, case, office)
+    login("dosvy.here")
+    home = page_of(client, "/")
+    assert case.code in home
+    assert "Zyxconsent" not in home  # codes only in lists
+    html = page_of(client, f"/transfers/{case.code}")
+    assert "Zyxconsent" in html
+    assert "Zyxvaccine" not in html
+    assert "Medical record" not in html
+    session.rollback()
+    viewed = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "case_file_viewed")).all()
+    assert viewed == ["groups=identity,plan"]
+
+
+def test_another_office_sees_nothing_and_the_case_pages_stay_closed(client, login, world, session):
+    worker, case, office = world
+    _transfer(session, worker, case, office)
+    login("dosvy.elsewhere")
+    assert case.code not in page_of(client, "/transfers/")
+    assert client.get(f"/transfers/{case.code}").status_code == 404
+    client.post("/auth/logout", data={"csrf_token": csrf_from(page_of(client, "/transfers/"))})
+    login("dosvy.here")
+    assert client.get(f"/cases/{case.code}").status_code == 403
+    assert client.get(f"/cases/{case.code}/consent").status_code == 403
+
+
+def test_an_ended_transfer_closes_the_office_page(client, login, world, session):
+    worker, case, office = world
+    _transfer(session, worker, case, office)
+    _transfer(session, worker, case, office, "identity")  # a new transfer ends the previous one
+    login("dosvy.here")
+    html = page_of(client, f"/transfers/{case.code}")
+    assert "Case plan" not in html

@@ -1,0 +1,65 @@
+"""The case's consent page: every consent recorded (valid, expired or withdrawn), recording a new one,
+withdrawing one, and the case's transfers to DoSVY offices. Case staff of the case only (the cases
+blueprint's guard, then the services' scope check).
+
+Transfers themselves happen in the "Record case transfer" step of Type 2 follow-up, which checks these
+consents (``engine.workflow.step_actions``).
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from engine.cases.sections import local_today
+from engine.cases.service import get_case
+from engine.errors import InvalidInput
+from engine.security.consent import (
+    case_transfers,
+    consent_form,
+    list_consents,
+    parse_consent,
+    recipients,
+    record_consent,
+    withdraw_consent,
+)
+from engine.security.fields import FieldGroup
+from web.auth.principal import actor
+from web.db import get_session, utcnow
+from web.work import display
+
+
+def consent_page(code: str) -> ResponseReturnValue:
+    """List the case's consents and transfers; record a consent (POST)."""
+    me, db, now = actor(), get_session(), utcnow()
+    case = get_case(session=db, actor=me, code=code)
+    lang = display.form_language()
+    organisations = recipients(db, case)
+    values: dict[str, str | list[str]] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = display.submitted(request.form)
+        try:
+            consent = parse_consent(raw=values, lang=lang, today=local_today(now), organisations=organisations)
+            record_consent(session=db, actor=me, now=now, case=case, consent=consent, lang=lang)
+        except InvalidInput as exc:
+            errors = exc.fields or {"kind": exc.message}
+        else:
+            flash(_("The consent is recorded."), "success")
+            return redirect(url_for("cases.consent", code=code), 303)
+    page = render_template(
+        "cases/consent.html", case=case, consents=list_consents(session=db, actor=me, case=case, on=local_today(now)),
+        transfers=case_transfers(session=db, actor=me, case=case), form=consent_form(), values=values, errors=errors,
+        organisations=list(organisations.items()), groups=list(FieldGroup),
+    )  # fmt: skip
+    return page, 422 if errors else 200
+
+
+def withdraw(code: str, consent_id: int) -> ResponseReturnValue:
+    """The survivor withdrew a consent: it stops covering anything from today."""
+    me, db = actor(), get_session()
+    case = get_case(session=db, actor=me, code=code)
+    withdraw_consent(session=db, actor=me, now=utcnow(), consent_id=consent_id, case_id=case.id)
+    flash(_("The consent is withdrawn: it no longer covers any share."), "success")
+    return redirect(url_for("cases.consent", code=code), 303)
