@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.db import blind_index
+from engine.db import blind_index, transaction
 from engine.security.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -49,6 +49,13 @@ def record(
     session.flush()
     head.last_id, head.last_hash = event.id, digest
     return event
+
+
+def record_refusal(*, session: Session, now: dt.datetime, actor_id: int, what: str, address: str | None) -> None:
+    """Record, in a transaction of its own, that ``actor_id`` was refused ``what`` (a method and a route
+    pattern, and a case code at most: never a value from a case file)."""
+    with transaction(session):
+        record(session=session, now=now, actor_id=actor_id, action="access_refused", detail=what, address=address)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from engine.cases.models import MedicalRecord
 from engine.db import transaction
 from engine.security.consent import transfer_case
 from engine.security.fields import parse_groups
+from engine.security.audit import verify
 from engine.security.models import AuditEvent, ConsentRecord
 from tests.conftest import NOW, csrf_from
 from tests.web.casework_support import page_of
@@ -165,3 +166,15 @@ def test_an_ended_transfer_closes_the_office_page(client, login, world, session)
     login("dosvy.here")
     html = page_of(client, f"/transfers/{case.code}")
     assert "Case plan" not in html
+
+
+def test_refused_accesses_are_audited_with_the_route_and_the_case_code_only(client, login, world, session):
+    _worker, case, _office = world
+    login("cw.colleague")
+    assert client.get(f"/cases/{case.code}").status_code == 404  # another caseworker's case
+    assert client.get("/team/").status_code == 403  # a supervisor's page
+    session.rollback()
+    refused = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "access_refused")
+                              .order_by(AuditEvent.id)).all()  # fmt: skip
+    assert refused == [f"GET /cases/<code> code={case.code}", "GET /team/"]
+    assert verify(session=session).ok

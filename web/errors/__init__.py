@@ -7,11 +7,14 @@ import logging
 from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DomainError
+from engine.security import audit
+from web.db import get_session, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,8 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     if status == 401:
         return redirect(url_for("auth.login", next=request.path))
+    if status == 403:
+        _audit_refusal()
     titles = {
         400: (_("Bad request"), _("The request could not be understood.")),
         403: (_("Not allowed"), _("You do not have permission to see this page.")),
@@ -47,6 +52,8 @@ def _csrf_error(_exc: CSRFError) -> ResponseReturnValue:
 
 def _domain_error(exc: DomainError) -> ResponseReturnValue:
     _rollback()
+    if exc.status in (403, 404):
+        _audit_refusal()
     if exc.status == 404:
         return _page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
     if exc.status == 403:
@@ -60,6 +67,22 @@ def _server_error(exc: Exception) -> ResponseReturnValue:
     # The type only: messages may carry values from a case file.
     log.error("unhandled error on %s %s: %s", request.method, request.url_rule, type(exc).__name__)
     return _page(500, _("Server error"), _("Something went wrong on our side. Nothing was saved; please try again."))
+
+
+def _audit_refusal() -> None:
+    """A signed-in user was refused (a role's page, or a case outside their scope): the audit log says so,
+    naming the route pattern and the case code at most."""
+    if not current_user.is_authenticated:
+        return
+    rule = request.url_rule.rule if request.url_rule else "?"
+    code = (request.view_args or {}).get("code")
+    what = f"{request.method} {rule}" + (f" code={code}" if isinstance(code, str) else "")
+    try:
+        audit.record_refusal(session=get_session(), now=utcnow(), actor_id=int(current_user.get_id()), what=what[:200],
+                             address=request.remote_addr)  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - a refusal must still be answered if the log cannot be written
+        _rollback()
+        log.error("a refused access could not be audited: %s", type(exc).__name__)
 
 
 def _rollback() -> None:
