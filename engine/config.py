@@ -42,6 +42,8 @@ class Settings:
     session_timeout_minutes: int = 60
     max_failed_logins: int = 6
     lockout_minutes: int = 30
+    login_address_limit: int = 20  # failed sign-ins from one address within the window before it must wait
+    login_address_window_minutes: int = 15
     password_hash_profile: str = "default"  # noqa: S105 - a profile name, not a password
     case_code_prefix: str = "RG"
     record_max_age_days: int = 90
@@ -81,7 +83,14 @@ class Settings:
         if self.password_hash_profile not in ("default", "fast"):
             raise ConfigError("REINTEGRA_PASSWORD_HASH_PROFILE must be 'default' or 'fast'")
         if (
-            min(self.session_timeout_minutes, self.max_failed_logins, self.lockout_minutes, self.record_max_age_days)
+            min(
+                self.session_timeout_minutes,
+                self.max_failed_logins,
+                self.lockout_minutes,
+                self.record_max_age_days,
+                self.login_address_limit,
+                self.login_address_window_minutes,
+            )
             < 1
         ):
             raise ConfigError("timeouts, limits and ages must be positive numbers")
@@ -134,7 +143,8 @@ class Settings:
         known = {
             "ENV", "INSTANCE_PATH", "DATABASE_URL", "SECRET_KEY", "ENCRYPTION_KEYS", "INDEX_KEY",
             "KEY_FILE", "DEFAULT_LANGUAGE", "SESSION_TIMEOUT_MINUTES", "MAX_FAILED_LOGINS",
-            "LOCKOUT_MINUTES", "PASSWORD_HASH_PROFILE", "CASE_CODE_PREFIX", "RECORD_MAX_AGE_DAYS",
+            "LOCKOUT_MINUTES", "LOGIN_ADDRESS_LIMIT", "LOGIN_ADDRESS_WINDOW_MINUTES",
+            "PASSWORD_HASH_PROFILE", "CASE_CODE_PREFIX", "RECORD_MAX_AGE_DAYS",
             "BASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM",
             "SMTP_TIMEOUT_SECONDS", "CHAT_BOT_URL", "CHAT_BOT_TOKEN", "OVERDUE_GRACE_DAYS", "REMINDER_CADENCE_DAYS",
             "RECORD_REMINDER_CADENCE_DAYS", "SECTION_MAX_AGE_DAYS", "LOST_CONTACT_DAYS", "DAILY_DIGEST_TIME",
@@ -171,6 +181,8 @@ class Settings:
             session_timeout_minutes=get_int("SESSION_TIMEOUT_MINUTES", 60),
             max_failed_logins=get_int("MAX_FAILED_LOGINS", 6),
             lockout_minutes=get_int("LOCKOUT_MINUTES", 30),
+            login_address_limit=get_int("LOGIN_ADDRESS_LIMIT", 20),
+            login_address_window_minutes=get_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15),
             password_hash_profile=get("PASSWORD_HASH_PROFILE", "default"),
             case_code_prefix=get("CASE_CODE_PREFIX", "RG"),
             record_max_age_days=get_int("RECORD_MAX_AGE_DAYS", 90),

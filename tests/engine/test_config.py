@@ -63,6 +63,8 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
             "REINTEGRA_SESSION_TIMEOUT_MINUTES": "15",
             "REINTEGRA_MAX_FAILED_LOGINS": "3",
             "REINTEGRA_LOCKOUT_MINUTES": "45",
+            "REINTEGRA_LOGIN_ADDRESS_LIMIT": "12",
+            "REINTEGRA_LOGIN_ADDRESS_WINDOW_MINUTES": "5",
             "REINTEGRA_PASSWORD_HASH_PROFILE": "fast",
             "REINTEGRA_CASE_CODE_PREFIX": "TS",
             "REINTEGRA_RECORD_MAX_AGE_DAYS": "30",
@@ -80,6 +82,8 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
         session_timeout_minutes=15,
         max_failed_logins=3,
         lockout_minutes=45,
+        login_address_limit=12,
+        login_address_window_minutes=5,
         password_hash_profile="fast",
         case_code_prefix="TS",
         record_max_age_days=30,
@@ -98,7 +102,8 @@ def test_unknown_reintegra_variable_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["SESSION_TIMEOUT_MINUTES", "MAX_FAILED_LOGINS", "LOCKOUT_MINUTES", "RECORD_MAX_AGE_DAYS"]
+    "name",
+    ["SESSION_TIMEOUT_MINUTES", "MAX_FAILED_LOGINS", "LOCKOUT_MINUTES", "RECORD_MAX_AGE_DAYS", "LOGIN_ADDRESS_LIMIT"],
 )
 def test_non_integer_value_is_refused_with_a_clear_message(name: str) -> None:
     with pytest.raises(ConfigError, match=f"^REINTEGRA_{name} must be a whole number, not 'ten'$"):
@@ -106,8 +111,12 @@ def test_non_integer_value_is_refused_with_a_clear_message(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "field", ["session_timeout_minutes", "max_failed_logins", "lockout_minutes", "record_max_age_days"]
-)
+    "field",
+    [
+        "session_timeout_minutes", "max_failed_logins", "lockout_minutes", "record_max_age_days",
+        "login_address_limit", "login_address_window_minutes",
+    ],
+)  # fmt: skip
 def test_zero_limit_is_refused(field: str) -> None:
     with pytest.raises(ConfigError, match="positive"):
         Settings(env="test", **{field: 0})  # type: ignore[arg-type]

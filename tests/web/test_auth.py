@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import select
 
@@ -59,6 +61,25 @@ def test_sixth_failure_locks_the_account_even_for_the_right_password(client, wor
     assert "locked until" in locked.get_data(as_text=True)
     session.rollback()  # end the test's read snapshot to see the app's writes
     assert session.scalar(select(User.locked_until).where(User.username == "cw.signin")) is not None
+
+
+def test_failures_from_one_address_are_limited_by_the_settings(settings, session, factory):
+    from web import create_app
+
+    factory.user(Role.CASEWORKER, factory.team(), username="cw.limited")
+    app = create_app(dataclasses.replace(settings, login_address_limit=3, login_address_window_minutes=7))
+    client = app.test_client()
+    try:
+        for name in ("someone.a", "someone.b", "someone.c"):  # different user names, one address
+            token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+            client.post("/auth/login", data={"username": name, "password": "wrong-password-123", "csrf_token": token})
+        token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+        refused = client.post("/auth/login", data={"username": "cw.limited", "password": "correct-horse-battery",
+                                                   "csrf_token": token})  # fmt: skip
+        assert "Wait 7 minutes and try again." in refused.get_data(as_text=True)
+        assert client.get("/").status_code == 302
+    finally:
+        app.extensions["reintegra"]["engine"].dispose()
 
 
 def test_next_parameter_returns_to_the_page_asked_for(client, worker):

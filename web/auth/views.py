@@ -56,6 +56,8 @@ def login() -> ResponseReturnValue:
             max_failed=conf.max_failed_logins,
             lockout=dt.timedelta(minutes=conf.lockout_minutes),
             address=request.remote_addr,
+            address_limit=conf.login_address_limit,
+            address_window=dt.timedelta(minutes=conf.login_address_window_minutes),
         )
         next_url = _safe_next(request.args.get("next"))
         if result.outcome is LoginOutcome.OK and result.user_id is not None:
@@ -65,7 +67,8 @@ def login() -> ResponseReturnValue:
             session[_PENDING] = {"user_id": result.user_id, "next": next_url, "at": utcnow().isoformat()}
             return redirect(url_for("auth.second_factor"))
         if result.outcome is LoginOutcome.RATE_LIMITED:
-            flash(_("Too many failed sign-ins from this computer. Wait 15 minutes and try again."), "error")
+            flash(_("Too many failed sign-ins from this computer. Wait %(num)d minutes and try again.",
+                    num=conf.login_address_window_minutes), "error")  # fmt: skip
         elif result.outcome is LoginOutcome.LOCKED and result.locked_until is not None:
             flash(
                 _("Too many failed attempts. This account is locked until %(time)s.",
