@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from engine.accounts.models import Role
 from engine.cases.models import MedicalRecord
 from engine.db import transaction
+from engine.security.audit import verify
 from engine.security.consent import transfer_case
 from engine.security.fields import parse_groups
-from engine.security.audit import verify
 from engine.security.models import AuditEvent, ConsentRecord
 from tests.conftest import NOW, csrf_from
 from tests.web.casework_support import page_of
