@@ -60,7 +60,7 @@ translations: $(BIN)/.installed ## Compile the message catalogues
 	$(BIN)/pybabel -q compile -d web/translations
 
 extract-messages: $(BIN)/.installed ## Refresh messages.pot and merge it into each catalogue
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o web/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ node_modules" -o web/translations/messages.pot .
 	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
 
 setup: install assets translations ## Everything `run` and `test` need

@@ -178,9 +178,12 @@ PRE_AND_REINTEGRATION: tuple[tuple[str, dict[str, object]], ...] = (
 
 
 def synthetic_submission(form: Form, today: dt.date, overrides: dict[str, object]) -> dict[str, object]:
-    """A valid, obviously synthetic submission of every field of ``form``, with ``overrides``."""
+    """A valid, obviously synthetic submission of every field of ``form``, with ``overrides`` (a reason to
+    override a missing consent is left empty unless given: overriding is never the default)."""
     raw: dict[str, object] = {}
     for f in form.fields:
+        if f.name == "override_reason":
+            continue
         if f.type in ("text", "long_text"):
             raw[f.name] = "Synthetic demo entry"
         elif f.type == "date":

@@ -13,7 +13,7 @@ from engine.accounts.service import create_user
 from engine.cases.models import Case, Sex
 from engine.cases.service import NewSurvivor, open_case
 from engine.db import transaction
-from engine.security.consent import NewConsent, record_consent
+from engine.security.consent import NewConsent, is_minor, record_consent
 from engine.security.fields import parse_groups
 
 PASSWORD = "correct-horse-battery"
@@ -57,9 +57,11 @@ class Factory:
         return officer
 
     def sharing_consent(self, worker: User, case: Case, office: Organisation, groups: str = "identity,plan") -> None:
-        """A guardian's signed consent to share ``groups`` of ``case`` with ``office`` for Type 2 follow-up."""
+        """A signed consent (the survivor's, a guardian's for a child) to share ``groups`` of ``case`` with
+        ``office`` for Type 2 follow-up."""
+        given_by = "guardian" if is_minor(self.session, case, self.now.date()) else "survivor"
         consent = NewConsent(
-            kind="data_sharing", given_by="guardian", method="signature", given_on=self.now.date(),
+            kind="data_sharing", given_by=given_by, method="signature", given_on=self.now.date(),
             recipient_org_id=office.id, purpose="Type 2 follow-up", groups=parse_groups(groups),
         )  # fmt: skip
         record_consent(session=self.session, actor=worker, now=self.now, case=case, consent=consent)

@@ -24,7 +24,6 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import select
@@ -34,6 +33,7 @@ from engine.accounts.models import Role, User
 from engine.cases.case_file import SINGLE_SECTIONS
 from engine.cases.models import Case, CaseEvent, CasePlan, CasePlanGoal, FamilyAssessment, FamilyMember, Identity, Sex
 from engine.cases.service import NewSurvivor, get_case
+from engine.clock import local_today
 from engine.db import blind_index, transaction
 from engine.errors import ConcurrentChange, Forbidden, InvalidInput, NotFound
 from engine.security import audit
@@ -50,7 +50,6 @@ from engine.workflow.models import WorkItem, WorkItemStatus
 from workflows import FORMS_DIR
 from workflows.forms import Form, load_forms, prefill, validate_submission
 
-LOCAL = ZoneInfo("Asia/Phnom_Penh")
 EDITABLE = ("identity", "history", "family_assessment", "case_plan", "medical", "psychological")
 SECTION_EVENT = "section_updated"
 _EVENT_PREFIX = "Case file updated: "
@@ -117,11 +116,6 @@ class HistoryLine:
     actor_name: str | None
     section: str | None = None
     phases: tuple[str, str] | None = None  # (from, to) for a phase change
-
-
-def local_today(now: dt.datetime) -> dt.date:
-    """Today in Phnom Penh: what "not in the future" means for a date typed in a form."""
-    return now.astimezone(LOCAL).date()
 
 
 def open_case_file(*, session: Session, actor: User, code: str) -> Case:
@@ -253,10 +247,10 @@ def update_section(*, session: Session, actor: User, now: dt.datetime, code: str
     if key not in EDITABLE:
         raise NotFound("There is no such section.")
     form = section_form(key)
+    _require_writable(actor, open_case_file(session=session, actor=actor, code=code), key, form)  # before any check
     values = _validated(form, raw, lang, now)
     with transaction(session):
         case = open_case_file(session=session, actor=actor, code=code)
-        _require_writable(actor, case, key, form)
         row = _row(session, key, case.id)
         if _token(row) != token:
             raise ConcurrentChange(_CHANGED)
@@ -334,10 +328,10 @@ def save_family_member(*, session: Session, actor: User, now: dt.datetime, code:
                        raw: Mapping[str, str | list[str]], token: str, lang: str = "en") -> SectionView:  # fmt: skip
     """Add a family member to case ``code`` (``member_id`` None) or change one, if unchanged since ``token``."""
     form = section_form("family_member")
+    _require_writable(actor, open_case_file(session=session, actor=actor, code=code), "family_member", form)
     values = _validated(form, raw, lang, now)
     with transaction(session):
         case = open_case_file(session=session, actor=actor, code=code)
-        _require_writable(actor, case, "family_member", form)
         if member_id is None:
             member = FamilyMember(case_id=case.id)
             session.add(member)
@@ -442,8 +436,8 @@ class Person:
 
 
 def people(*, session: Session, actor: User, case: Case) -> list[Person]:
-    """The case's family members for a "person" field (the names only if ``actor`` may see the case)."""
-    show = can_see_case(actor, case)
+    """The case's family members for a "person" field (the names only if ``actor`` may read family data)."""
+    show = FieldGroup.FAMILY in readable_groups(actor, case)
     members = session.scalars(select(FamilyMember).where(FamilyMember.case_id == case.id).order_by(FamilyMember.id))
     return [Person(m.id, m.relationship, m.name if show else None) for m in members]
 

@@ -23,6 +23,7 @@ from engine.cases.service import SECTIONS
 from engine.db import transaction
 from engine.notices.outbox import Key, Report, add_notice, existing_keys, office_officers, team_members
 from engine.notices.rules import Rules, cadence_slot, stamp
+from engine.security.policy import can_work_on
 from engine.workflow.models import WorkItem, WorkItemStatus
 
 CHUNK = 200  # rows per transaction: short write locks on SQLite, bounded memory everywhere
@@ -67,7 +68,7 @@ def remind_overdue_work(*, session: Session, now: dt.datetime, rules: Rules) -> 
 
 
 def _assignees(session: Session, item: WorkItem) -> list[User]:
-    if item.assignee is not None and item.assignee.active:
+    if item.assignee is not None and item.assignee.active and can_work_on(item.assignee, item):
         return [item.assignee]
     if item.role is Role.DOSVY_OFFICER:  # never every office: only the one the case is transferred to
         return office_officers(session, case_id=item.case_id)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.cases.models import Case, CaseEvent, Identity
+from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import DomainError, Forbidden, InvalidInput, NotFound
 from engine.notices.outbox import add_notice, team_members
@@ -48,6 +49,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "guardian": {
         "en": "The survivor is under 18 (or the date of birth is unknown): a guardian must consent.",
         "km": "ជនរងគ្រោះមានអាយុក្រោម ១៨ឆ្នាំ (ឬមិនដឹងថ្ងៃកំណើត)៖ អាណាព្យាបាលត្រូវតែយល់ព្រម។",
+    },
+    "adult": {
+        "en": "The survivor is an adult: they give consent themselves.",
+        "km": "ជនរងគ្រោះជាមនុស្សពេញវ័យ៖ ពួកគេផ្តល់ការយល់ព្រមដោយខ្លួនឯង។",
     },
     "signed_release": {
         "en": "Photo use and publication need a signed release: a signature or a thumbprint.",
@@ -106,7 +111,7 @@ def record_consent(
         problems["method"] = "method"
     if consent.given_by not in ("survivor", "guardian"):
         problems["given_by"] = "given_by"
-    if consent.given_on > now.date():
+    if consent.given_on > local_today(now):
         problems["given_on"] = "future"
     if consent.expires_on is not None and consent.expires_on <= consent.given_on:
         problems["expires_on"] = "expiry"
@@ -115,6 +120,8 @@ def record_consent(
         problems["kind"] = "child_photo"
     elif minor and consent.given_by != "guardian":
         problems["given_by"] = "guardian"
+    elif not minor and consent.given_by == "guardian":
+        problems["given_by"] = "adult"
     if consent.kind in ("photo", "publication") and consent.method == "verbal_with_witness":
         problems["method"] = "signed_release"
     if consent.kind in ("data_sharing", "photo", "publication") and not (consent.purpose or "").strip():
@@ -179,8 +186,9 @@ def recipients(session: Session, case: Case) -> dict[str, str]:
 
 def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent_id: int,
                      case_id: int | None = None) -> None:  # fmt: skip
-    """The survivor withdrew a consent: it stops covering anything from today, and a photo it allowed is
-    deleted (``case_id``: the consent must be that case's)."""
+    """The survivor withdrew a consent: it stops covering anything from today, the transfers resting on it
+    end (the office no longer sees the case) and a photo it allowed is deleted (``case_id``: the consent
+    must be that case's)."""
     with transaction(session):
         row = session.get(ConsentRecord, consent_id)
         case = session.get(Case, row.case_id) if row else None
@@ -189,9 +197,16 @@ def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent
             raise NotFound("There is no such consent record.")
         if row.withdrawn_on is not None:
             return
-        row.withdrawn_on = now.date()
+        row.withdrawn_on = local_today(now)
         audit.record(session=session, now=now, actor_id=actor.id, action="consent_withdrawn", case_id=case.id,
                      detail=f"consent={row.id}")  # fmt: skip
+        for transfer in session.scalars(select(CaseTransfer).where(CaseTransfer.consent_id == row.id,
+                                                                   CaseTransfer.ended_at.is_(None))):  # fmt: skip
+            transfer.ended_at = now  # the office no longer sees the case
+            audit.record(session=session, now=now, actor_id=actor.id, action="transfer_ended", case_id=case.id,
+                         detail=f"transfer={transfer.id} consent={row.id} withdrawn")  # fmt: skip
+            session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="transfer_ended",
+                                  summary="Transfer ended: the consent it rested on was withdrawn"))  # fmt: skip
         for photo in session.scalars(select(CasePhoto).where(CasePhoto.consent_id == row.id)):
             session.delete(photo)  # the release is gone: so is the photo it allowed
             audit.record(session=session, now=now, actor_id=actor.id, action="photo_removed", case_id=case.id,
@@ -213,6 +228,47 @@ def covering_consent(*, session: Session, case: Case, recipient_org_id: int, gro
     return None
 
 
+def notify_office(
+    *,
+    session: Session,
+    actor: User,
+    now: dt.datetime,
+    case: Case,
+    office_id: int,
+    groups: frozenset[FieldGroup],
+    override_reason: str | None = None,
+    rules: Rules | None = None,
+) -> None:
+    """Record that the DoSVY office ``office_id`` was told of the survivor's reintegration (sharing
+    ``groups``): only with a covering consent, or an override reason (audited, supervisors told)."""
+    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
+        raise Forbidden("Only the case's caseworker or supervisor shares its data.")
+    office = session.get(Organisation, office_id)
+    if office is None or office.kind is not OrganisationKind.DOSVY_OFFICE:
+        raise InvalidInput("Choose a DoSVY office.", {"to_org_id": "Not a DoSVY office."})
+    consent = _consent_or_reason(session, case, office_id, groups, override_reason, now)
+    with transaction(session):
+        detail = f"notice to_org={office_id} groups={','.join(sorted(g.value for g in groups))}"
+        audit.record(session=session, now=now, actor_id=actor.id, action="share" if consent else "consent_override",
+                     case_id=case.id, detail=detail + (f" consent={consent.id}" if consent else ""))  # fmt: skip
+        if consent is None:
+            tell_supervisors_of_override(session=session, rules=rules or Rules(), now=now, case=case, actor=actor,
+                                         what="notice", key=f"notice:{office_id}:{now.isoformat()}")  # fmt: skip
+
+
+def _consent_or_reason(session: Session, case: Case, recipient_org_id: int, groups: frozenset[FieldGroup],
+                       override_reason: str | None, now: dt.datetime) -> ConsentRecord | None:  # fmt: skip
+    """The consent covering this share, or None when a reason overrides its absence (else ``ConsentMissing``)."""
+    consent = covering_consent(session=session, case=case, recipient_org_id=recipient_org_id, groups=groups,
+                               on=local_today(now))  # fmt: skip
+    if consent is None and not (override_reason or "").strip():
+        raise ConsentMissing(
+            "There is no valid consent from the survivor to share these parts of the case file with this office. "
+            "Record the consent first, or override with a reason."
+        )
+    return consent
+
+
 def transfer_case(*, session: Session, actor: User, now: dt.datetime, case: Case, to_org_id: int,
                   groups: frozenset[FieldGroup], override_reason: str | None = None,
                   rules: Rules | None = None) -> CaseTransfer:  # fmt: skip
@@ -225,13 +281,8 @@ def transfer_case(*, session: Session, actor: User, now: dt.datetime, case: Case
     if not groups or not groups <= TRANSFERABLE:
         allowed = ", ".join(sorted(g.value for g in TRANSFERABLE))
         raise InvalidInput(f"A transfer may carry only: {allowed}.", {"groups": "Not transferable."})
-    consent = covering_consent(session=session, case=case, recipient_org_id=to_org_id, groups=groups, on=now.date())
+    consent = _consent_or_reason(session, case, to_org_id, groups, override_reason, now)
     reason = (override_reason or "").strip()
-    if consent is None and not reason:
-        raise ConsentMissing(
-            "There is no valid consent from the survivor to share these parts of the case file with this office. "
-            "Record the consent first, or (supervisors) override with a reason."
-        )
     with transaction(session):
         open_transfers = session.scalars(select(CaseTransfer).where(
             CaseTransfer.case_id == case.id, CaseTransfer.ended_at.is_(None)))  # fmt: skip
@@ -239,7 +290,7 @@ def transfer_case(*, session: Session, actor: User, now: dt.datetime, case: Case
             previous.ended_at = now
         transfer = CaseTransfer(
             case_id=case.id, to_org_id=to_org_id, consent_id=consent.id if consent else None,
-            field_groups=",".join(sorted(g.value for g in groups)), override_reason=reason or None,
+            field_groups=",".join(sorted(g.value for g in groups)), override_reason=None if consent else reason or None,
             transferred_by_id=actor.id, transferred_at=now,
         )  # fmt: skip
         session.add(transfer)
@@ -347,3 +398,14 @@ def _transfer_lines(session: Session, condition: Any) -> list[TransferLine]:
     ).all()  # fmt: skip
     return [TransferLine(t, case, name, frozenset(FieldGroup(g) for g in t.field_groups.split(",") if g))
             for t, case, name in rows]  # fmt: skip
+
+
+def end_transfers(*, session: Session, now: dt.datetime, case: Case, actor: User | None, why: str) -> int:
+    """End every open transfer of ``case`` (in the caller's transaction), e.g. when it closes; audited."""
+    transfers = session.scalars(select(CaseTransfer).where(CaseTransfer.case_id == case.id,
+                                                           CaseTransfer.ended_at.is_(None))).all()  # fmt: skip
+    for transfer in transfers:
+        transfer.ended_at = now
+        audit.record(session=session, now=now, actor_id=actor.id if actor else None, action="transfer_ended",
+                     case_id=case.id, detail=f"transfer={transfer.id} {why}")  # fmt: skip
+    return len(transfers)

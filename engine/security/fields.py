@@ -42,6 +42,8 @@ SECTION_GROUPS: dict[str, dict[str, FieldGroup]] = {
     "psychological": {"*": FieldGroup.PSYCHOLOGICAL},
 }
 
+# Goals of the case plan by domain ("health", "mental_health", ...): most are plan data, these are not.
+GOAL_DOMAIN_GROUPS = {"health": FieldGroup.MEDICAL, "mental_health": FieldGroup.PSYCHOLOGICAL}
 ALL = frozenset(FieldGroup)
 # What each role may do on a case it may see at all (scope is engine.security.policy's business).
 READ: dict[Role, frozenset[FieldGroup]] = {
@@ -68,11 +70,18 @@ def group_of(section: str, column: str) -> FieldGroup:
     return groups.get(column, groups["*"])
 
 
+def goal_group(domain: str) -> FieldGroup:
+    """The group of a case-plan goal: health and mental-health goals are medical and psychological data."""
+    return GOAL_DOMAIN_GROUPS.get(domain, FieldGroup.PLAN)
+
+
 def target_group(target: str) -> FieldGroup:
     """The group of a form field's target ("<section>.<column>", "case_plan_goal.<domain>.<column>",
     "case.<column>"); a family member's own fields ("family_member.<column>") are family data."""
     section, _, rest = target.partition(".")
-    if section in ("case", "case_plan_goal"):
+    if section == "case_plan_goal":
+        return goal_group(rest.partition(".")[0])
+    if section == "case":
         return FieldGroup.PLAN
     if section == "family_member":
         return FieldGroup.FAMILY

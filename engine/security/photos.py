@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.models import User
 from engine.cases.models import Case
+from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.security import audit
@@ -199,7 +200,7 @@ def _reencoded(data: bytes) -> bytes:
 def photo_status(*, session: Session, actor: User, now: dt.datetime, case: Case) -> PhotoStatus:
     """Whether ``case`` has a photo, whether it may be shown, and whether one could be uploaded."""
     _require_staff(actor, case)
-    today = now.date()
+    today = local_today(now)
     photo = _stored(session, case)
     minor = is_minor(session, case, today)
     release = not minor and signed_consent(session, case=case, kind="photo", on=today) is not None
@@ -215,7 +216,7 @@ def upload_photo(*, session: Session, actor: User, now: dt.datetime, case: Case,
         raise _refused(NO_FILE)
     if len(data) > max_bytes:
         raise _refused(TOO_LARGE)
-    today = now.date()
+    today = local_today(now)
     if is_minor(session, case, today):
         raise _refused(NEVER_CHILDREN)
     consent = signed_consent(session, case=case, kind="photo", on=today)
@@ -242,7 +243,7 @@ def read_photo(*, session: Session, actor: User, now: dt.datetime, case: Case) -
     _require_staff(actor, case)
     with transaction(session):
         photo = _stored(session, case)
-        if photo is None or not _still_allowed(session, case, photo, now.date()):
+        if photo is None or not _still_allowed(session, case, photo, local_today(now)):
             raise NoPhoto(NO_PHOTO)
         try:
             data = base64.b64decode(photo.data, validate=True)

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import object_session
 
 from engine.accounts.models import Role, User
 from engine.cases.models import Case
 from engine.errors import Forbidden
 from engine.security.fields import READ, WRITE, FieldGroup
-from engine.security.models import CaseTransfer
+from engine.security.models import CaseTransfer, ConsentRecord
 from engine.workflow.models import WorkItem
 
 CASE_STAFF = (Role.CASEWORKER, Role.SUPERVISOR)
@@ -39,7 +39,17 @@ def visible_cases(actor: User, query: Q) -> Q:
 
 
 def _transferred_to(org_id: int) -> Select[Any]:
-    return select(CaseTransfer.case_id).where(CaseTransfer.to_org_id == org_id, CaseTransfer.ended_at.is_(None))
+    # An open transfer counts while the consent it rests on holds (an override rests on none); withdrawing
+    # a consent ends its transfers outright, and an expired one stops counting on its expiry day (UTC).
+    consent_holds = or_(
+        CaseTransfer.consent_id.is_(None),
+        CaseTransfer.consent_id.in_(select(ConsentRecord.id).where(
+            ConsentRecord.withdrawn_on.is_(None),
+            or_(ConsentRecord.expires_on.is_(None), ConsentRecord.expires_on > func.current_date()),
+        )),
+    )  # fmt: skip
+    return select(CaseTransfer.case_id).where(CaseTransfer.to_org_id == org_id, CaseTransfer.ended_at.is_(None),
+                                              consent_holds)  # fmt: skip
 
 
 def can_see_case(actor: User, case: Case) -> bool:

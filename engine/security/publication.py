@@ -37,11 +37,12 @@ from sqlalchemy.orm import Session, aliased
 from engine.accounts.models import Role, User
 from engine.cases.models import Case, CasePlan, CasePlanGoal
 from engine.cases.service import SECTIONS
+from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import DomainError, Forbidden, InvalidInput, NotFound
 from engine.security import audit
 from engine.security.consent import ConsentMissing, is_minor
-from engine.security.fields import FieldGroup, group_of
+from engine.security.fields import GOAL_DOMAIN_GROUPS, FieldGroup, group_of
 from engine.security.models import ConsentRecord, PublicationRequest
 from engine.security.photos import signed_consent
 from engine.security.policy import CASE_STAFF, can_see_case
@@ -179,7 +180,7 @@ def publication_consents(*, session: Session, actor: User, now: dt.datetime, cas
     rows = session.scalars(select(ConsentRecord.id).where(
         ConsentRecord.case_id == case.id, ConsentRecord.kind == "publication",
     ).order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc()))  # fmt: skip
-    valid = [c for c in (_consent(session, case, i, now.date()) for i in rows) if c is not None]
+    valid = [c for c in (_consent(session, case, i, local_today(now)) for i in rows) if c is not None]
     return [ConsentChoice(c.id, c.given_on, c.expires_on, c.purpose or "", tuple(sorted(_groups(c.scope))))
             for c in valid]  # fmt: skip
 
@@ -205,7 +206,7 @@ def request_publication(*, session: Session, actor: User, now: dt.datetime, case
                         purpose: str, groups: frozenset[FieldGroup]) -> PublicationRequest:  # fmt: skip
     """Ask to publish ``groups`` of ``case`` for ``purpose``, resting on the publication consent ``consent_id``."""
     _require_staff(actor, case)
-    today = now.date()
+    today = local_today(now)
     consent = _consent(session, case, consent_id, today)
     if consent is None:
         raise ConsentMissing(NO_CONSENT)
@@ -250,7 +251,7 @@ def decide_publication(*, session: Session, actor: User, now: dt.datetime, case:
         if row.requested_by_id == actor.id:
             raise Forbidden(OWN_REQUEST)
         if approve:
-            today = now.date()
+            today = local_today(now)
             consent = _consent(session, case, row.consent_id, today)
             groups = _groups(row.field_groups)
             if consent is None or not groups <= _groups(consent.scope):
@@ -273,7 +274,7 @@ def publication_extract(*, session: Session, actor: User, now: dt.datetime, case
         row = _request(session, case, request_id)
         if row.status != "approved":
             raise PublicationNotAllowed(NOT_APPROVED)
-        today = now.date()
+        today = local_today(now)
         groups = _groups(row.field_groups)
         consent = _consent(session, case, row.consent_id, today)
         if consent is None or not groups <= _groups(consent.scope):
@@ -308,11 +309,13 @@ def _fields(session: Session, case: Case, groups: frozenset[FieldGroup]) -> dict
         if columns:
             query = select(*(getattr(model, c) for c in columns)).where(model.case_id == case.id).order_by(model.id)
             found[section] = [r for r in (_row(columns, values) for values in session.execute(query)) if r]
-    # The plan's goals are lines of the case plan: they belong to its groups.
+    # The plan's goals are lines of the case plan: they belong to its groups, and a health or mental-health
+    # goal also to the medical or psychological group (``goal_group``).
     goal_columns = _columns("case_plan", CasePlanGoal, groups)
+    left_out = [domain for domain, group in GOAL_DOMAIN_GROUPS.items() if group not in groups]
     if goal_columns:
         query = select(*(getattr(CasePlanGoal, c) for c in goal_columns)).join(CasePlan).where(
-            CasePlan.case_id == case.id).order_by(CasePlanGoal.id)  # fmt: skip
+            CasePlan.case_id == case.id, CasePlanGoal.domain.not_in(left_out)).order_by(CasePlanGoal.id)  # fmt: skip
         found["case_plan_goals"] = [r for r in (_row(goal_columns, v) for v in session.execute(query)) if r]
     return {section: rows for section, rows in found.items() if rows}
 

@@ -14,7 +14,7 @@ from engine.cases.case_file import record_step
 from engine.cases.models import Case, CaseEvent
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security.policy import can_work_on
+from engine.security.policy import can_see_case, can_work_on
 from engine.workflow.models import WorkItem, WorkItemStatus
 
 
@@ -29,6 +29,8 @@ def get_work_item(*, session: Session, actor: User, work_item_id: int) -> WorkIt
 def _may_see(actor: User, item: WorkItem) -> bool:
     if actor.role is Role.SUPERVISOR:
         return actor.team_id is not None and item.team_id == actor.team_id
+    if actor.role is Role.DOSVY_OFFICER and not can_see_case(actor, item.case):
+        return False  # the transfer ended (or went to another office): its steps are out of sight too
     return can_work_on(actor, item) or item.assignee_id == actor.id or item.completed_by_id == actor.id
 
 
@@ -43,7 +45,10 @@ def claim_work_item(*, session: Session, actor: User, now: dt.datetime, work_ite
     """Take an unassigned item of one's team (or confirm one's own)."""
     with transaction(session):
         item = session.get(WorkItem, work_item_id)
-        if item is None or item.role is not actor.role or item.team_id != actor.team_id:
+        ours = item is not None and item.role is actor.role and item.team_id == actor.team_id
+        if actor.role is Role.DOSVY_OFFICER:  # no team: the item must be of a case transferred to their office
+            ours = ours and item is not None and can_see_case(actor, item.case)
+        if item is None or not ours:
             raise NotFound("There is no such task, or it is not yours to see.")
         if item.status is not WorkItemStatus.OPEN:
             raise InvalidInput("This task was already completed or cancelled. Nothing was changed.")

@@ -29,6 +29,7 @@ from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.notices.outbox import add_notice, team_members
 from engine.notices.rules import Rules
+from engine.security.consent import end_transfers
 from engine.security.fields import target_group
 from engine.security.policy import can_see_case, can_work_on, step_groups
 from engine.workflow import runner, step_actions
@@ -314,6 +315,7 @@ def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: 
     instance.outcome, instance.next_process = snap.outcome, snap.next_process
     if snap.next_process == CLOSED:
         case.status, case.closed_at = CaseStatus.CLOSED, now
+        end_transfers(session=session, now=now, case=case, actor=actor, why="case closed")
         session.add(
             CaseEvent(
                 case_id=case.id, at=now, actor_id=actor.id if actor else None, kind="closed", summary="Case closed"

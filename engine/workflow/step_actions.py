@@ -4,6 +4,8 @@
   ``engine.security.consent.transfer_case``: only the chosen field groups, only with a covering consent
   or an override reason (audited, the team's supervisors told at once). A refusal is a form error on
   the step, so the caseworker sees why and what to do, and nothing is written.
+- "Notice to DoSVY" (``dosvy_notice``) tells an office who the survivor is and where they live: only with
+  a consent covering identity and addresses for that office, or an override reason (as above).
 - "Accept case transfer" (``transfer_acceptance``) answered "no" ends the open transfer: the office
   that declined no longer sees the case, and the shelter records a transfer to another office.
 
@@ -22,10 +24,8 @@ from engine.accounts.models import Organisation, OrganisationKind, User
 from engine.cases.models import Case, CaseEvent
 from engine.errors import InvalidInput
 from engine.notices.rules import Rules
-from engine.security import audit
-from engine.security.consent import ConsentMissing, transfer_case
+from engine.security.consent import ConsentMissing, end_transfers, notify_office, transfer_case
 from engine.security.fields import FieldGroup
-from engine.security.models import CaseTransfer
 
 # Khmer wording written for these messages; it needs a native speaker's review (see GLOSSARY-km.md).
 MESSAGES: dict[str, dict[str, str]] = {
@@ -35,12 +35,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "km": "មិនមានការយល់ព្រមត្រឹមត្រូវពីជនរងគ្រោះ សម្រាប់ការចែករំលែកផ្នែកទាំងនេះជាមួយការិយាល័យនេះទេ។ "
         "សូមកត់ត្រាការយល់ព្រមជាមុនសិន ជ្រើសរើសផ្នែកតិចជាងនេះ ឬផ្តល់ហេតុផល។",
     },
+    "no_notice_consent": {
+        "en": "No valid consent from the survivor covers telling this office who they are and where they live. "
+        "Record the consent on the case's consent page first, or give a reason to override.",
+        "km": "មិនមានការយល់ព្រមត្រឹមត្រូវពីជនរងគ្រោះ សម្រាប់ការជូនដំណឹងអត្តសញ្ញាណ និងអាសយដ្ឋានរបស់ពួកគេទៅការិយាល័យនេះទេ។ "
+        "សូមកត់ត្រាការយល់ព្រមជាមុនសិន ឬផ្តល់ហេតុផល។",
+    },
     "not_transferable": {
         "en": "Only identity, addresses, the case plan and family data can be transferred.",
         "km": "មានតែអត្តសញ្ញាណ អាសយដ្ឋាន ផែនការករណី និងទិន្នន័យគ្រួសារប៉ុណ្ណោះ ដែលអាចផ្ទេរបាន។",
     },
 }
 _FIELDS = {"to_org_id": "to_office", "groups": "shared_groups"}
+NOTICE_GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.ADDRESSES})  # who, and where they now live
 
 
 def offices(session: Session) -> dict[str, str]:
@@ -57,6 +64,8 @@ def perform(*, session: Session, rules: Rules, actor: User, now: dt.datetime, ca
     """Carry out what the step ``form_key`` stands for, if anything (see the module's docstring)."""
     if form_key == "case_transfer":
         _transfer(session, rules, actor, now, case, values, lang)
+    elif form_key == "dosvy_notice":
+        _notice(session, rules, actor, now, case, values, lang)
     elif form_key == "transfer_acceptance" and values.get("accepted") is False:
         _declined(session, actor, now, case)
 
@@ -78,14 +87,19 @@ def _transfer(session: Session, rules: Rules, actor: User, now: dt.datetime, cas
         raise InvalidInput("Please correct the marked fields.", fields) from None
 
 
+def _notice(session: Session, rules: Rules, actor: User, now: dt.datetime, case: Case,
+            values: Mapping[str, object], lang: str) -> None:  # fmt: skip
+    reason = values.get("override_reason")
+    try:
+        notify_office(session=session, actor=actor, now=now, case=case, office_id=int(str(values["office"])),
+                      groups=NOTICE_GROUPS, override_reason=reason if isinstance(reason, str) else None,
+                      rules=rules)  # fmt: skip
+    except ConsentMissing:
+        message = MESSAGES["no_notice_consent"][lang]
+        raise InvalidInput(message, {"override_reason": message}) from None
+
+
 def _declined(session: Session, actor: User, now: dt.datetime, case: Case) -> None:
-    open_transfers = session.scalars(
-        select(CaseTransfer).where(CaseTransfer.case_id == case.id, CaseTransfer.ended_at.is_(None))
-    ).all()  # fmt: skip
-    for transfer in open_transfers:
-        transfer.ended_at = now
-        audit.record(session=session, now=now, actor_id=actor.id, action="transfer_declined", case_id=case.id,
-                     detail=f"transfer={transfer.id}")  # fmt: skip
-    if open_transfers:
+    if end_transfers(session=session, now=now, case=case, actor=actor, why="declined by the office"):
         session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="transfer_declined",
                               summary="The DoSVY office declined the transfer"))  # fmt: skip

@@ -23,7 +23,7 @@ from engine.security.consent import (
     withdraw_consent,
 )
 from engine.security.fields import FieldGroup
-from engine.security.models import AuditEvent
+from engine.security.models import AuditEvent, ConsentRecord
 from tests.conftest import NOW
 
 GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.ADDRESSES})
@@ -153,3 +153,55 @@ def test_a_minor_needs_a_guardian_and_never_a_photo_consent(session, setting, fa
     with pytest.raises(InvalidInput) as no_photo:
         record_consent(session=session, actor=worker, now=NOW, case=minor, consent=photo)
     assert "never" in no_photo.value.fields["kind"]
+
+
+def test_a_consent_to_another_office_does_not_cover_this_one(session, setting, factory):
+    worker, _supervisor, office, _officer, case = setting
+    record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(factory.office()))
+    with pytest.raises(ConsentMissing):
+        transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
+
+
+def test_withdrawing_ends_the_transfers_resting_on_the_consent(session, setting):
+    worker, _supervisor, office, officer, case = setting
+    row = record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
+    transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
+    withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id)
+    with pytest.raises(NotFound):
+        get_case(session=session, actor=officer, code=case.code)
+    ended = session.scalars(select(AuditEvent.action).where(AuditEvent.action == "transfer_ended")).all()
+    assert ended == ["transfer_ended"]
+
+
+def test_an_expired_consent_stops_the_offices_access(session, setting):
+    worker, _supervisor, office, officer, case = setting
+    row = record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
+    transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
+    assert get_case(session=session, actor=officer, code=case.code).id == case.id
+    with transaction(session):
+        row.expires_on = dt.date.today() - dt.timedelta(days=1)  # the access check reads the database's date
+    with pytest.raises(NotFound):
+        get_case(session=session, actor=officer, code=case.code)
+
+
+def test_a_consent_id_of_another_case_is_not_withdrawn_through_this_one(session, setting, factory):
+    worker, _supervisor, office, _officer, case = setting
+    other = factory.case(worker, date_of_birth=dt.date(1994, 2, 2))
+    row = record_consent(session=session, actor=worker, now=NOW, case=other, consent=_sharing(office))
+    with pytest.raises(NotFound):
+        withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id, case_id=case.id)
+    assert session.get(ConsentRecord, row.id).withdrawn_on is None
+
+
+def test_an_adult_consents_for_themself(session, setting):
+    worker, _supervisor, office, _officer, case = setting
+    with pytest.raises(InvalidInput) as refused:
+        record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office, given_by="guardian"))
+    assert "adult" in refused.value.fields["given_by"]
+
+
+def test_a_consent_given_today_in_phnom_penh_is_not_in_the_future(session, setting):
+    worker, _supervisor, office, _officer, case = setting
+    evening_utc = dt.datetime(2026, 11, 29, 20, 0, tzinfo=dt.UTC)  # already 30 November, 03:00, in Phnom Penh
+    consent = _sharing(office, given_on=dt.date(2026, 11, 30))
+    assert record_consent(session=session, actor=worker, now=evening_utc, case=case, consent=consent).id

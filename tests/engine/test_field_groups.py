@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.accounts.models import Role, Team
 from engine.cases.models import FamilyMember, MedicalRecord, PsychologicalRecord
-from engine.cases.sections import EDITABLE, case_file_values, read_section, update_section, view_case_file
+from engine.cases.sections import EDITABLE, case_file_values, people, read_section, update_section, view_case_file
 from engine.db import transaction
 from engine.errors import Forbidden, NotFound
 from engine.security.consent import transfer_case
@@ -47,7 +47,7 @@ def test_every_column_of_every_section_has_a_group_and_the_matrix_never_lets_dos
     assert READ[Role.ADMINISTRATOR] == READ[Role.REPORTING] == frozenset()
     never = {FieldGroup.MEDICAL, FieldGroup.PSYCHOLOGICAL, FieldGroup.NARRATIVE, FieldGroup.LEGAL, FieldGroup.PHOTO}
     assert not (TRANSFERABLE | READ[Role.DOSVY_OFFICER]) & never
-    assert target_group("case_plan_goal.health.goal") is FieldGroup.PLAN
+    assert target_group("case_plan_goal.education.goal") is FieldGroup.PLAN
     assert target_group("history.narrative") is FieldGroup.NARRATIVE
     assert target_group("identity.photo_ref") is FieldGroup.PHOTO
 
@@ -127,3 +127,36 @@ def test_a_colleague_answering_a_team_step_gets_nothing_prefilled_from_a_case_no
     targets = ["identity.given_name_latin", "history.narrative", "medical.vaccinations"]
     assert case_file_values(session=session, case=case, targets=targets, actor=colleague) == {}
     assert step_groups(colleague, case) == (frozenset(), WRITE[Role.CASEWORKER])
+
+
+def test_health_and_mental_health_goals_of_the_plan_are_not_plan_data(session, world):
+    worker, case, office, officer = world
+    assert target_group("case_plan_goal.health.goal") is FieldGroup.MEDICAL
+    assert target_group("case_plan_goal.mental_health.action") is FieldGroup.PSYCHOLOGICAL
+    assert target_group("case_plan_goal.education.goal") is FieldGroup.PLAN
+    _transfer(session, worker, case, office, "plan")
+    plan = view_case_file(session=session, actor=officer, now=NOW, code=case.code).sections["case_plan"]
+    names = {f.name for f in plan.form.fields}
+    assert "education_goal" in names
+    assert not [n for n in names if n.startswith(("health_", "mental_health_"))]
+
+
+def test_family_names_in_a_steps_person_list_need_the_family_group(session, world):
+    worker, case, office, officer = world
+    _transfer(session, worker, case, office, "identity")
+    assert [p.name for p in people(session=session, actor=officer, case=case)] == [None]
+    assert [p.name for p in people(session=session, actor=worker, case=case)] == ["Zyxmother"]
+
+
+def test_a_group_the_matrix_does_not_let_a_role_write_is_refused_by_the_services(session, world, monkeypatch):
+    worker, case, _office, _officer = world
+    monkeypatch.setitem(WRITE, Role.CASEWORKER, WRITE[Role.CASEWORKER] - {FieldGroup.MEDICAL})
+    with pytest.raises(Forbidden):
+        update_section(session=session, actor=worker, now=NOW, code=case.code, key="medical",
+                       raw={"vaccinations": "Zyxchanged"}, token="")  # fmt: skip
+    with pytest.raises(Forbidden):  # the case plan holds health goals: medical data
+        update_section(session=session, actor=worker, now=NOW, code=case.code, key="case_plan",
+                       raw={"education_goal": "Synthetic goal"}, token="")  # fmt: skip
+    token = f"{session.scalar(select(PsychologicalRecord.id))}@{NOW.isoformat()}"
+    update_section(session=session, actor=worker, now=NOW, code=case.code, key="psychological",
+                   raw={"notes": "Synthetic note"}, token=token)  # fmt: skip

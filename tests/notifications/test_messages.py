@@ -132,3 +132,14 @@ def test_the_inbox_version_leaves_out_the_links_and_the_footer():
     assert "Due date: Nov 29, 2026 10:00" in message.body
     assert "Open the case" not in message.body
     assert "preferences" not in message.body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_urgent_message_names_the_step_in_the_inbox_only(language):
+    payload = SAMPLES["urgent"]
+    inbox = render("urgent", payload, language=language, base_url="", recipient_role="supervisor", channel="inbox")
+    mail = render("urgent", payload, language=language, base_url="https://reintegra.example",
+                  recipient_role="supervisor")  # fmt: skip
+    assert "psychological" in inbox.subject + inbox.body
+    assert "psychological" not in mail.subject + mail.body  # an e-mail must not tell of mental health
+    assert "RG-7KQ3MX" in mail.subject

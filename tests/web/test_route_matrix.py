@@ -192,7 +192,7 @@ class World:
     code: str  # the case assigned to the caseworker
     items: dict[str, int]  # "assigned" (the case's open step), "unassigned" (team queue), "approval"
     member_id: int
-    consent_id: int  # the guardian's consent to services, recorded on the case
+    consent_id: int  # the survivor's consent to services, recorded on the case
     entries: dict[str, int]  # actor -> an inbox message of their own
     delivery_id: int  # a failed e-mail delivery
     requests: dict[str, int]  # "pending" and "approved" publication requests of the case (by the caseworker)
@@ -332,7 +332,7 @@ def _case_file(session: Session, case: Case, worker: User) -> int:
 
 
 def _consent(session: Session, case: Case, worker: User) -> int:
-    given = NewConsent(kind="services", given_by="guardian", method="signature", given_on=CLOCK.date())
+    given = NewConsent(kind="services", given_by="survivor", method="signature", given_on=CLOCK.date())
     return record_consent(session=session, actor=worker, now=CLOCK, case=case, consent=given).id
 
 

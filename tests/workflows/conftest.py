@@ -65,6 +65,8 @@ class Walk:
         ]
         if task_name == "case_transfer":  # the office of the walk's officer, the parts the consent covers
             values = {"to_office": str(self.officer.organisation_id), "shared_groups": ["identity", "plan"], **values}
+        if task_name == "notify_dosvy":
+            values = {"office": str(self.officer.organisation_id), **values}
         raw = fill(self.runtime.forms[item.form_key], self.now.date(), values)
         complete_work_item(session=self.session, runtime=self.runtime, actor=actor, now=self.now,
                            work_item_id=item.id, raw=raw)  # fmt: skip
@@ -120,6 +122,6 @@ def walk(session: Session, factory: Any, runtime: Runtime) -> Walk:
     office = factory.office()
     officer = factory.officer(office)
     case = factory.case(worker)
-    factory.sharing_consent(worker, case, office)
+    factory.sharing_consent(worker, case, office, "identity,addresses,plan")
     start_case_workflow(session=session, runtime=runtime, case=case, actor=worker, now=NOW)
     return Walk(session, runtime, case, worker, supervisor, officer)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from engine.cases.models import CaseEvent, CaseRecord, CaseStatus, FamilyAssessment, Phase, RiskLevel
 from engine.errors import Forbidden, InvalidInput
+from engine.security.models import AuditEvent
 from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow.service import complete_work_item
 
@@ -106,6 +107,10 @@ def test_agreement_returned_then_approved_and_dosvy_notified_with_consent(walk):
     walk.do("approve_agreement", decision="approve")
     walk.do("prepare_family")
     assert walk.open_names() == ["notify_dosvy"]
+    walk.do("notify_dosvy")  # the walk's consent to the office covers identity and addresses
+    shared = walk.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "share")).all()
+    assert len(shared) == 1
+    assert shared[0].startswith(f"notice to_org={walk.officer.organisation_id} groups=addresses,identity consent=")
 
 
 def test_risk_escalation_leads_to_re_admission(walk):

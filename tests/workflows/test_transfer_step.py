@@ -8,13 +8,16 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine.errors import Forbidden, InvalidInput
+from engine.cases.models import CaseStatus
+from engine.cases.service import get_case
+from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.notices.models import Notice
 from engine.notices.reminders import remind_overdue_work
 from engine.notices.rules import Rules
 from engine.security.consent import active_transfer_groups
 from engine.security.fields import FieldGroup
 from engine.security.models import AuditEvent, CaseTransfer
+from engine.workflow.assignments import claim_work_item, get_work_item
 from engine.workflow.queues import Filter, my_work
 from engine.workflow.service import complete_work_item, start_case_workflow
 
@@ -109,3 +112,48 @@ def test_a_declined_transfer_ends_the_offices_access(type2):
     assert active_transfer_groups(type2.session, type2.case.id, type2.officer.organisation_id) == frozenset()
     assert type2.session.scalar(select(CaseTransfer)).ended_at is not None
     assert "case_transfer" in type2.open_names()
+
+
+def _to_notice(walk):
+    start_case_workflow(session=walk.session, runtime=walk.runtime, case=walk.case, actor=walk.worker, now=walk.now,
+                        process_id="reintegration", carried={"dosvy_notice_consent": True})  # fmt: skip
+    return walk
+
+
+def test_a_dosvy_notice_needs_a_consent_to_that_office_or_an_override(walk, factory):
+    office = factory.office()  # the walk's consent names another office
+    _to_notice(walk)
+    walk.do("prepare_family")
+    assert "notify_dosvy" in walk.open_names()
+    with pytest.raises(InvalidInput) as refused:
+        walk.do("notify_dosvy", office=str(office.id))
+    assert "consent" in refused.value.fields["override_reason"]
+    assert "notify_dosvy" in walk.open_names()  # nothing was written
+    walk.do("notify_dosvy", office=str(office.id), override_reason="Synthetic: the survivor asked us to")
+    actions = walk.session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == walk.case.id)).all()
+    assert "consent_override" in actions
+    assert walk.session.scalar(select(Notice).where(Notice.kind == "consent_override")) is not None
+
+
+def test_an_officer_of_another_office_cannot_claim_or_open_the_acceptance(type2, factory):
+    _transfer(type2)
+    other = factory.officer(factory.office(), username="dosvy.claimer")
+    item = type2.item("accept_transfer")
+    with pytest.raises(NotFound):
+        claim_work_item(session=type2.session, actor=other, now=type2.now, work_item_id=item.id)
+    with pytest.raises(NotFound):
+        get_work_item(session=type2.session, actor=other, work_item_id=item.id)
+    claim_work_item(session=type2.session, actor=type2.officer, now=type2.now, work_item_id=item.id)
+
+
+def test_closing_the_case_ends_its_transfer(type2):
+    _transfer(type2)
+    start_case_workflow(session=type2.session, runtime=type2.runtime, case=type2.case, actor=type2.worker,
+                        now=type2.now, process_id="closure")  # fmt: skip
+    type2.do("final_assessment")
+    type2.do("closure_record", reason="goals_met", survivor_informed=True)
+    type2.do("approve_closure", decision="approve")
+    assert type2.refresh().status is CaseStatus.CLOSED
+    assert type2.session.scalar(select(CaseTransfer)).ended_at is not None
+    with pytest.raises(NotFound):
+        get_case(session=type2.session, actor=type2.officer, code=type2.case.code)

@@ -12,8 +12,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from engine.cases.sections import local_today
 from engine.cases.service import get_case
+from engine.clock import local_today
 from engine.errors import InvalidInput
 from engine.security.consent import (
     case_transfers,
