@@ -1,4 +1,5 @@
-"""Security tables: the hash-chained audit log, sign-in attempts per address, consent records."""
+"""Security tables: the hash-chained audit log, sign-in attempts per address, consent records, case
+transfers to DoSVY offices, survivors' photos and publication requests."""
 
 from __future__ import annotations
 

@@ -224,6 +224,10 @@ def upload_photo(*, session: Session, actor: User, now: dt.datetime, case: Case,
         raise _refused(NO_RELEASE)
     jpeg = reencoded(data)
     with transaction(session):
+        # Again inside the transaction: a release withdrawn while the picture was being re-encoded counts.
+        consent = signed_consent(session, case=case, kind="photo", on=today)
+        if consent is None or is_minor(session, case, today):
+            raise _refused(NO_RELEASE)
         photo = _stored(session, case)
         replaced = photo is not None
         if photo is None:

@@ -256,7 +256,9 @@ def test_a_new_upload_replaces_the_photo_and_records_the_consent_it_relied_on(se
 def test_uploads_are_audited_naming_the_consent_and_nothing_of_the_image(session, crew, released):
     upload(session, crew.worker, crew.case, jpeg_with_gps())
     upload(session, crew.worker, crew.case, jpeg_with_gps())
-    details = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "photo_uploaded")).all()
+    details = session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "photo_uploaded").order_by(AuditEvent.id)
+    ).all()
     assert details == [f"consent={released.id}", f"consent={released.id}; replaced the earlier photo"]
     assert audit.verify(session=session).ok
 
@@ -267,7 +269,9 @@ def test_the_case_staff_view_the_photo_and_each_view_is_audited(session, crew, r
         photo = photos.read_photo(session=session, actor=viewer, now=NOW, case=crew.case)
         assert photo.content_type == "image/jpeg"
         assert_clean_jpeg(photo.data)
-    viewed = session.scalars(select(AuditEvent).where(AuditEvent.action == "photo_viewed")).all()
+    viewed = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "photo_viewed").order_by(AuditEvent.id)
+    ).all()
     assert [(e.actor_id, e.detail) for e in viewed] == [
         (crew.worker.id, f"consent={released.id}"), (crew.supervisor.id, f"consent={released.id}")
     ]  # fmt: skip

@@ -82,7 +82,7 @@ def _photos(session) -> int:
 
 def _audits(session, action):
     session.rollback()
-    return session.scalars(select(AuditEvent.detail).where(AuditEvent.action == action)).all()
+    return session.scalars(select(AuditEvent.detail).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
 
 
 # --- the photo ---
