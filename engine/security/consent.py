@@ -104,6 +104,14 @@ def record_consent(
     """Record a consent the survivor (or a guardian for a minor) gave."""
     if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
         raise Forbidden("Only the case's caseworker or supervisor records consent.")
+    return record_consent_in_step(session=session, actor=actor, now=now, case=case, consent=consent, lang=lang)
+
+
+def record_consent_in_step(
+    *, session: Session, actor: User, now: dt.datetime, case: Case, consent: NewConsent, lang: str = "en"
+) -> ConsentRecord:
+    """Record a consent given during a workflow step; the caller has checked that ``actor`` may work on
+    the step (a team's step of an unassigned case is open to every caseworker of the team)."""
     problems: dict[str, str] = {}
     if consent.kind not in KINDS:
         problems["kind"] = "kind"

@@ -9,6 +9,10 @@
 - "Accept case transfer" (``transfer_acceptance``) answered "no" ends the open transfer: the office
   that declined no longer sees the case, and the shelter records a transfer to another office.
 
+- "Rights explained and informed consent" (``consent``) with consent to services records it as a consent
+  (the survivor's, or for a child the guardian's, which the step then requires), so it is listed on the
+  case's consent page beside the sharing, photo and publication consents recorded there.
+
 Runs inside ``complete_work_item``'s transaction, before the workflow state is saved.
 """
 
@@ -22,9 +26,18 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.models import Organisation, OrganisationKind, User
 from engine.cases.models import Case, CaseEvent
+from engine.clock import local_today
 from engine.errors import InvalidInput
 from engine.notices.rules import Rules
-from engine.security.consent import ConsentMissing, end_transfers, notify_office, transfer_case
+from engine.security.consent import (
+    ConsentMissing,
+    NewConsent,
+    end_transfers,
+    is_minor,
+    notify_office,
+    record_consent_in_step,
+    transfer_case,
+)
 from engine.security.fields import FieldGroup
 
 # Khmer wording written for these messages; it needs a native speaker's review (see GLOSSARY-km.md).
@@ -34,6 +47,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "the case's consent page first, choose fewer parts, or give a reason to override.",
         "km": "មិនមានការយល់ព្រមត្រឹមត្រូវពីជនរងគ្រោះ សម្រាប់ការចែករំលែកផ្នែកទាំងនេះជាមួយការិយាល័យនេះទេ។ "
         "សូមកត់ត្រាការយល់ព្រមជាមុនសិន ជ្រើសរើសផ្នែកតិចជាងនេះ ឬផ្តល់ហេតុផល។",
+    },
+    "guardian_needed": {
+        "en": "The survivor is under 18 (or the date of birth is unknown): a guardian must consent.",
+        "km": "ជនរងគ្រោះមានអាយុក្រោម ១៨ឆ្នាំ (ឬមិនដឹងថ្ងៃកំណើត)៖ អាណាព្យាបាលត្រូវតែយល់ព្រម។",
     },
     "no_notice_consent": {
         "en": "No valid consent from the survivor covers telling this office who they are and where they live. "
@@ -62,7 +79,9 @@ def offices(session: Session) -> dict[str, str]:
 def perform(*, session: Session, rules: Rules, actor: User, now: dt.datetime, case: Case, form_key: str,
             values: Mapping[str, object], lang: str) -> None:  # fmt: skip
     """Carry out what the step ``form_key`` stands for, if anything (see the module's docstring)."""
-    if form_key == "case_transfer":
+    if form_key == "consent" and values.get("consent_to_services") is True:
+        _services_consent(session, actor, now, case, values, lang)
+    elif form_key == "case_transfer":
         _transfer(session, rules, actor, now, case, values, lang)
     elif form_key == "dosvy_notice":
         _notice(session, rules, actor, now, case, values, lang)
@@ -97,6 +116,20 @@ def _notice(session: Session, rules: Rules, actor: User, now: dt.datetime, case:
     except ConsentMissing:
         message = MESSAGES["no_notice_consent"][lang]
         raise InvalidInput(message, {"override_reason": message}) from None
+
+
+def _services_consent(session: Session, actor: User, now: dt.datetime, case: Case, values: Mapping[str, object],
+                      lang: str) -> None:  # fmt: skip
+    minor = is_minor(session, case, local_today(now))
+    if minor and values.get("guardian_consent") is not True:
+        message = MESSAGES["guardian_needed"][lang]
+        raise InvalidInput(message, {"guardian_consent": message})
+    consent = NewConsent(kind="services", given_by="guardian" if minor else "survivor", method=str(values["method"]),
+                         given_on=local_today(now))  # fmt: skip
+    try:
+        record_consent_in_step(session=session, actor=actor, now=now, case=case, consent=consent, lang=lang)
+    except InvalidInput as exc:  # e.g. a method the service refuses: shown next to the method
+        raise InvalidInput(exc.message, {"method": " ".join(exc.fields.values()) or exc.message}) from None
 
 
 def _declined(session: Session, actor: User, now: dt.datetime, case: Case) -> None:
