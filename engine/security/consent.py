@@ -246,10 +246,12 @@ def notify_office(
     groups: frozenset[FieldGroup],
     override_reason: str | None = None,
     rules: Rules | None = None,
+    in_step: bool = False,
 ) -> None:
     """Record that the DoSVY office ``office_id`` was told of the survivor's reintegration (sharing
-    ``groups``): only with a covering consent, or an override reason (audited, supervisors told)."""
-    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
+    ``groups``): only with a covering consent, or an override reason (audited, supervisors told).
+    ``in_step`` as for :func:`transfer_case`."""
+    if not in_step and not _is_case_staff(actor, case):
         raise Forbidden("Only the case's caseworker or supervisor shares its data.")
     office = session.get(Organisation, office_id)
     if office is None or office.kind is not OrganisationKind.DOSVY_OFFICE:
@@ -262,6 +264,10 @@ def notify_office(
         if consent is None:
             tell_supervisors_of_override(session=session, rules=rules or Rules(), now=now, case=case, actor=actor,
                                          what="notice", key=f"notice:{office_id}:{now.isoformat()}")  # fmt: skip
+
+
+def _is_case_staff(actor: User, case: Case) -> bool:
+    return actor.role in (Role.CASEWORKER, Role.SUPERVISOR) and can_see_case(actor, case)
 
 
 def _consent_or_reason(session: Session, case: Case, recipient_org_id: int, groups: frozenset[FieldGroup],
@@ -279,9 +285,12 @@ def _consent_or_reason(session: Session, case: Case, recipient_org_id: int, grou
 
 def transfer_case(*, session: Session, actor: User, now: dt.datetime, case: Case, to_org_id: int,
                   groups: frozenset[FieldGroup], override_reason: str | None = None,
-                  rules: Rules | None = None) -> CaseTransfer:  # fmt: skip
-    """Hand a case to a DoSVY office for Type 2 follow-up with the minimum data set consent allows."""
-    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
+                  rules: Rules | None = None, in_step: bool = False) -> CaseTransfer:  # fmt: skip
+    """Hand a case to a DoSVY office for Type 2 follow-up with the minimum data set consent allows.
+
+    ``in_step``: called by the transfer step, whose caller checked that ``actor`` may work on it (a team's
+    step of a case without a caseworker is open to every caseworker of the team)."""
+    if not in_step and not _is_case_staff(actor, case):
         raise Forbidden("Only the case's caseworker or supervisor transfers it.")
     office = session.get(Organisation, to_org_id)
     if office is None or office.kind is not OrganisationKind.DOSVY_OFFICE:

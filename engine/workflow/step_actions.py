@@ -97,7 +97,7 @@ def _transfer(session: Session, rules: Rules, actor: User, now: dt.datetime, cas
     try:
         transfer_case(session=session, actor=actor, now=now, case=case, to_org_id=int(str(values["to_office"])),
                       groups=groups, override_reason=reason if isinstance(reason, str) else None,
-                      rules=rules)  # fmt: skip
+                      rules=rules, in_step=True)  # fmt: skip
     except ConsentMissing:
         raise InvalidInput(MESSAGES["no_consent"][lang], {"override_reason": MESSAGES["no_consent"][lang]}) from None
     except InvalidInput as exc:
@@ -112,7 +112,7 @@ def _notice(session: Session, rules: Rules, actor: User, now: dt.datetime, case:
     try:
         notify_office(session=session, actor=actor, now=now, case=case, office_id=int(str(values["office"])),
                       groups=NOTICE_GROUPS, override_reason=reason if isinstance(reason, str) else None,
-                      rules=rules)  # fmt: skip
+                      rules=rules, in_step=True)  # fmt: skip
     except ConsentMissing:
         message = MESSAGES["no_notice_consent"][lang]
         raise InvalidInput(message, {"override_reason": message}) from None

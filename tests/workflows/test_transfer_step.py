@@ -8,8 +8,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine.cases.models import CaseStatus
+from engine.accounts.models import Role, Team
+from engine.cases.models import Case, CaseStatus
 from engine.cases.service import get_case
+from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.notices.models import Notice
 from engine.notices.reminders import remind_overdue_work
@@ -18,6 +20,7 @@ from engine.security.consent import active_transfer_groups
 from engine.security.fields import FieldGroup
 from engine.security.models import AuditEvent, CaseTransfer
 from engine.workflow.assignments import claim_work_item, get_work_item
+from engine.workflow.models import WorkItem
 from engine.workflow.queues import Filter, my_work
 from engine.workflow.service import complete_work_item, start_case_workflow
 
@@ -157,3 +160,16 @@ def test_closing_the_case_ends_its_transfer(type2):
     assert type2.session.scalar(select(CaseTransfer)).ended_at is not None
     with pytest.raises(NotFound):
         get_case(session=type2.session, actor=type2.officer, code=type2.case.code)
+
+
+def test_a_colleague_answering_the_team_step_of_a_case_without_a_caseworker_can_transfer(type2, factory):
+    item = type2.item("case_transfer")
+    with transaction(type2.session):  # the caseworker left: the case and its step wait for the team
+        type2.session.get(Case, type2.case.id).caseworker_id = None
+        type2.session.get(WorkItem, item.id).assignee_id = None
+    colleague = factory.user(Role.CASEWORKER, type2.session.get(Team, type2.worker.team_id))
+    raw = {"to_office": str(type2.officer.organisation_id), "transfer_date": type2.now.date().isoformat(),
+           "shared_groups": ["identity"]}  # fmt: skip
+    complete_work_item(session=type2.session, runtime=type2.runtime, actor=colleague, now=type2.now,
+                       work_item_id=item.id, raw=raw)  # fmt: skip
+    assert type2.session.scalar(select(CaseTransfer)).transferred_by_id == colleague.id
