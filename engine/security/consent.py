@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
@@ -34,6 +34,7 @@ from workflows.forms import Form, load_form, validate_submission
 
 KINDS = ("services", "data_sharing", "photo", "publication")
 METHODS = ("signature", "thumbprint", "verbal_with_witness")
+SIGNED_METHODS = ("signature", "thumbprint")  # a release: "verbal_with_witness" is consent, not a signed release
 # Khmer wording written for these messages; it needs a native speaker's review (see GLOSSARY-km.md).
 MESSAGES: dict[str, dict[str, str]] = {
     "not_recorded": {"en": "The consent was not recorded.", "km": "ការយល់ព្រមមិនត្រូវបានកត់ត្រាទេ។"},
@@ -226,14 +227,25 @@ def covering_consent(*, session: Session, case: Case, recipient_org_id: int, gro
     """A valid data-sharing consent to ``recipient_org_id`` covering every group in ``groups``."""
     rows = session.scalars(select(ConsentRecord).where(
         ConsentRecord.case_id == case.id, ConsentRecord.kind == "data_sharing",
-        ConsentRecord.recipient_org_id == recipient_org_id, ConsentRecord.given_on <= on,
-        or_(ConsentRecord.expires_on.is_(None), ConsentRecord.expires_on > on),
-        or_(ConsentRecord.withdrawn_on.is_(None), ConsentRecord.withdrawn_on > on),
+        ConsentRecord.recipient_org_id == recipient_org_id, ConsentRecord.valid_on(on),
     ).order_by(ConsentRecord.given_on.desc()))  # fmt: skip
     for row in rows:
         if groups <= {FieldGroup(g) for g in row.scope.split(",") if g}:
             return row
     return None
+
+
+def signed_consent(session: Session, *, case: Case, kind: str, on: dt.date,
+                   consent_id: int | None = None) -> ConsentRecord | None:  # fmt: skip
+    """The newest consent of ``kind`` (a photo or publication release) for ``case`` valid on ``on`` that is
+    signed or thumbprinted (not verbal) and names its use. With ``consent_id``, only that consent counts."""
+    query = select(ConsentRecord).where(
+        ConsentRecord.case_id == case.id, ConsentRecord.kind == kind, ConsentRecord.method.in_(SIGNED_METHODS),
+        ConsentRecord.valid_on(on),
+    ).order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc())  # fmt: skip
+    if consent_id is not None:
+        query = query.where(ConsentRecord.id == consent_id)
+    return next((row for row in session.scalars(query) if (row.purpose or "").strip()), None)
 
 
 def notify_office(
@@ -340,17 +352,6 @@ def tell_supervisors_of_override(*, session: Session, rules: Rules, now: dt.date
     )
 
 
-def active_transfer_groups(session: Session, case_id: int, org_id: int | None) -> frozenset[FieldGroup]:
-    """The groups an office may read of a case, through its open transfer (empty when none)."""
-    if org_id is None:
-        return frozenset()
-    open_transfer = and_(
-        CaseTransfer.case_id == case_id, CaseTransfer.to_org_id == org_id, CaseTransfer.ended_at.is_(None)
-    )
-    text = session.scalar(select(CaseTransfer.field_groups).where(open_transfer))
-    return frozenset(FieldGroup(g) for g in text.split(",")) if text else frozenset()
-
-
 @dataclass(frozen=True)
 class ConsentLine:
     """A consent record as the consent page lists it; ``valid`` on the day asked about."""
@@ -371,13 +372,8 @@ def list_consents(*, session: Session, actor: User, case: Case, on: dt.date) -> 
         .where(ConsentRecord.case_id == case.id)
         .order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc())
     ).all()  # fmt: skip
-    return [ConsentLine(row, name, frozenset(FieldGroup(g) for g in row.scope.split(",") if g), _valid(row, on))
+    return [ConsentLine(row, name, frozenset(FieldGroup(g) for g in row.scope.split(",") if g), row.holds_on(on))
             for row, name in rows]  # fmt: skip
-
-
-def _valid(row: ConsentRecord, on: dt.date) -> bool:
-    return (row.given_on <= on and (row.expires_on is None or row.expires_on > on)
-            and (row.withdrawn_on is None or row.withdrawn_on > on))  # fmt: skip
 
 
 @dataclass(frozen=True)

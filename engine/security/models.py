@@ -4,8 +4,9 @@ transfers to DoSVY offices, survivors' photos and publication requests."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ColumnElement, Date, ForeignKey, Index, Integer, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, EncryptedText, UTCDateTime
@@ -78,6 +79,21 @@ class ConsentRecord(Base):
     note: Mapped[str | None] = mapped_column(EncryptedText)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def valid_on(cls, on: dt.date | Any) -> ColumnElement[bool]:
+        """SQL: the consent holds on the day ``on`` (a date, or a SQL date such as ``func.current_date()``):
+        given by then, not expired, not withdrawn."""
+        return and_(
+            cls.given_on <= on,
+            or_(cls.expires_on.is_(None), cls.expires_on > on),
+            or_(cls.withdrawn_on.is_(None), cls.withdrawn_on > on),
+        )
+
+    def holds_on(self, on: dt.date) -> bool:
+        """The same as :meth:`valid_on`, for a consent already loaded."""
+        return (self.given_on <= on and (self.expires_on is None or self.expires_on > on)
+                and (self.withdrawn_on is None or self.withdrawn_on > on))  # fmt: skip
 
 
 class CaseTransfer(Base):

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PIL import Image, ImageFile, ImageOps
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.models import User
@@ -36,12 +36,10 @@ from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.security import audit
-from engine.security.consent import is_minor
-from engine.security.models import CasePhoto, ConsentRecord
+from engine.security.consent import is_minor, signed_consent
+from engine.security.models import CasePhoto
 from engine.security.policy import CASE_STAFF, can_see_case
 
-# A signed release: "verbal_with_witness" is a valid consent for services, not a release.
-SIGNED_METHODS = ("signature", "thumbprint")
 # The decoders Pillow may use at all; a JPEG may come back as "MPO" (the multi-picture JPEG some phone
 # cameras write), whose first picture is kept.
 FORMATS = ("JPEG", "PNG")
@@ -91,24 +89,6 @@ class PhotoStatus:
     uploaded_at: dt.datetime | None
     minor: bool
     release_on_file: bool  # an upload would be accepted as far as consent goes
-
-
-def signed_consent(session: Session, *, case: Case, kind: str, on: dt.date,
-                   consent_id: int | None = None) -> ConsentRecord | None:  # fmt: skip
-    """The newest consent of ``kind`` for ``case`` valid on ``on`` that is a signed release naming its use.
-
-    Valid: given on or before ``on``, not expired, not withdrawn; signed or thumbprinted (not verbal); a
-    purpose written. With ``consent_id``, only that consent counts.
-    """
-    query = select(ConsentRecord).where(
-        ConsentRecord.case_id == case.id, ConsentRecord.kind == kind, ConsentRecord.method.in_(SIGNED_METHODS),
-        ConsentRecord.given_on <= on,
-        or_(ConsentRecord.expires_on.is_(None), ConsentRecord.expires_on > on),
-        or_(ConsentRecord.withdrawn_on.is_(None), ConsentRecord.withdrawn_on > on),
-    ).order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc())  # fmt: skip
-    if consent_id is not None:
-        query = query.where(ConsentRecord.id == consent_id)
-    return next((row for row in session.scalars(query) if (row.purpose or "").strip()), None)
 
 
 def _require_staff(actor: User, case: Case) -> None:

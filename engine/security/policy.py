@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from engine.accounts.models import Role, User
 from engine.cases.models import Case
@@ -43,10 +43,7 @@ def _transferred_to(org_id: int) -> Select[Any]:
     # a consent ends its transfers outright, and an expired one stops counting on its expiry day (UTC).
     consent_holds = or_(
         CaseTransfer.consent_id.is_(None),
-        CaseTransfer.consent_id.in_(select(ConsentRecord.id).where(
-            ConsentRecord.withdrawn_on.is_(None),
-            or_(ConsentRecord.expires_on.is_(None), ConsentRecord.expires_on > func.current_date()),
-        )),
+        CaseTransfer.consent_id.in_(select(ConsentRecord.id).where(ConsentRecord.valid_on(func.current_date()))),
     )  # fmt: skip
     return select(CaseTransfer.case_id).where(CaseTransfer.to_org_id == org_id, CaseTransfer.ended_at.is_(None),
                                               consent_holds)  # fmt: skip
@@ -117,10 +114,15 @@ def writable_groups(actor: User, case: Case) -> frozenset[FieldGroup]:
 
 def _transfer_groups(actor: User, case: Case) -> frozenset[FieldGroup]:
     session = object_session(case)
-    if session is None or actor.organisation_id is None:
+    return active_transfer_groups(session, case.id, actor.organisation_id) if session else frozenset()
+
+
+def active_transfer_groups(session: Session, case_id: int, org_id: int | None) -> frozenset[FieldGroup]:
+    """The groups an office may read of a case through its open transfer, while the consent it rests on
+    holds (empty when none)."""
+    if org_id is None:
         return frozenset()
     text = session.scalar(
-        _transferred_to(actor.organisation_id).with_only_columns(CaseTransfer.field_groups)
-        .where(CaseTransfer.case_id == case.id)
-    )  # fmt: skip
+        _transferred_to(org_id).with_only_columns(CaseTransfer.field_groups).where(CaseTransfer.case_id == case_id)
+    )
     return frozenset(FieldGroup(g) for g in text.split(",") if g) if text else frozenset()

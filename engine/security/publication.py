@@ -41,10 +41,9 @@ from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import DomainError, Forbidden, InvalidInput, NotFound
 from engine.security import audit
-from engine.security.consent import ConsentMissing, is_minor
+from engine.security.consent import ConsentMissing, is_minor, signed_consent
 from engine.security.fields import GOAL_DOMAIN_GROUPS, FieldGroup, group_of
 from engine.security.models import ConsentRecord, PublicationRequest
-from engine.security.photos import signed_consent
 from engine.security.policy import CASE_STAFF, can_see_case
 
 IDENTIFYING = frozenset({FieldGroup.IDENTITY, FieldGroup.PHOTO, FieldGroup.ADDRESSES, FieldGroup.FAMILY,

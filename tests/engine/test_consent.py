@@ -17,13 +17,13 @@ from engine.security import audit
 from engine.security.consent import (
     ConsentMissing,
     NewConsent,
-    active_transfer_groups,
     record_consent,
     transfer_case,
     withdraw_consent,
 )
 from engine.security.fields import FieldGroup
 from engine.security.models import AuditEvent, ConsentRecord
+from engine.security.policy import active_transfer_groups
 from tests.conftest import NOW
 
 GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.ADDRESSES})

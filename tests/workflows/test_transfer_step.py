@@ -16,9 +16,9 @@ from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.notices.models import Notice
 from engine.notices.reminders import remind_overdue_work
 from engine.notices.rules import Rules
-from engine.security.consent import active_transfer_groups
 from engine.security.fields import FieldGroup
 from engine.security.models import AuditEvent, CaseTransfer
+from engine.security.policy import active_transfer_groups
 from engine.workflow.assignments import claim_work_item, get_work_item
 from engine.workflow.models import WorkItem
 from engine.workflow.queues import Filter, my_work
