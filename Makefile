@@ -26,6 +26,7 @@ system-deps: ## Install missing Debian packages (venv, node/npm, Pango + Khmer f
 	if [ "$${WITH_BROWSER:-0}" = 1 ]; then \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	  command -v faketime >/dev/null || missing="$$missing faketime"; \
 	fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
@@ -94,7 +95,15 @@ test: setup lint typecheck migrations-check ## Lint, types, contracts, migration
 	  $(BIN)/pytest -m "not e2e" --database-url "$(TEST_DATABASE_URL)"; \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
+# How far `test-later` moves the machine's clock (libfaketime syntax).
+LATER ?= +400d
+
+test-later: setup ## The suite (SQLite, no browser) with the machine's clock moved $(LATER): no test may depend on today
+	$(MAKE) --no-print-directory system-deps WITH_BROWSER=1
+	@echo "== the suite with the clock at $$(faketime -f '$(LATER)' date -u +%F)"
+	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '$(LATER)' $(BIN)/pytest -m "not e2e"
+
 clean: ## Remove the virtualenv, assets and caches (keeps instance/ with your data and keys)
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help system-deps install assets translations extract-messages setup run scheduler lint typecheck migrations-check test clean
+.PHONY: help system-deps install assets translations extract-messages setup run scheduler lint typecheck migrations-check test test-later clean

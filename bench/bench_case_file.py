@@ -27,7 +27,7 @@ N = 500
 
 
 def main() -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.UTC)  # a fixed instant: the data, not the timing
     install_keyring(generate_keyring())
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"

@@ -1,4 +1,12 @@
-"""Cambodia's calendar: what "today" means for dates people type and for consents' validity.
+"""The product's one clock, and Cambodia's calendar.
+
+Every "now" in the product comes from a :data:`Clock`: a function returning the current instant (aware,
+UTC). :func:`system_clock` is the only place that reads the machine's wall clock; the web app keeps its
+clock on ``app.extensions["reintegra"]["clock"]``, the scheduler on its job context, the CLI in one
+helper, and each passes the instant on to the engine's services as ``now``. Tests give a
+:class:`FixedClock` instead, so no test depends on the day it runs (``tests/test_clock_discipline.py``
+fails on any other wall-clock read, and CI runs the suite once more with the machine's clock moved a
+year ahead).
 
 Instants are UTC everywhere; a date typed in a form, a consent's "given on" and "expires on", are days
 in Phnom Penh (UTC+7), so between midnight and 07:00 there the UTC date is still yesterday.
@@ -7,9 +15,38 @@ in Phnom Penh (UTC+7), so between midnight and 07:00 there the UTC date is still
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Asia/Phnom_Penh")
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    """The machine's wall clock, as an aware UTC instant (the only wall-clock read in the product)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class FixedClock:
+    """A clock that stands still until moved: for tests, demos and benchmarks."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.set(now)
+
+    def __call__(self) -> dt.datetime:
+        return self._now
+
+    def set(self, now: dt.datetime) -> None:
+        """Stand at ``now`` (aware)."""
+        if now.tzinfo is None:
+            raise ValueError("a clock's instant must be timezone-aware")
+        self._now = now.astimezone(dt.UTC)
+
+    def advance(self, delta: dt.timedelta) -> dt.datetime:
+        """Move ``delta`` forward and return the new instant."""
+        self._now += delta
+        return self._now
 
 
 def local_today(now: dt.datetime) -> dt.date:

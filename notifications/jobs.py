@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.clock import Clock, system_clock
 from engine.config import Settings
 from engine.db import make_engine, make_session_factory
 from engine.notices.delivery import Outgoing, deliver_due_notices
@@ -30,11 +31,6 @@ from notifications.channels import Dispatcher
 log = logging.getLogger(__name__)
 
 
-def utcnow() -> dt.datetime:
-    """The wall clock; jobs read it once per run and pass it on as ``now``."""
-    return dt.datetime.now(dt.UTC)
-
-
 @dataclass(frozen=True)
 class Context:
     """What every job needs, built once per scheduler process."""
@@ -44,10 +40,10 @@ class Context:
     runtime: Runtime
     rules: Rules
     send: Callable[[Outgoing], None]
-    clock: Callable[[], dt.datetime] = field(default=utcnow)
+    clock: Clock = field(default=system_clock)
 
 
-def build_context(settings: Settings, *, clock: Callable[[], dt.datetime] = utcnow) -> Context:
+def build_context(settings: Settings, *, clock: Clock = system_clock) -> Context:
     """Install the keys, open the database and load the workflows for ``settings``."""
     install_keyring(load_keyring(settings))
     rules = Rules.from_settings(settings)

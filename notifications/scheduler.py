@@ -20,6 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
+from engine.clock import system_clock
 from engine.notices.status import forget_node, heartbeat, record_next_runs
 from notifications.jobs import JOBS, Context, Job, run_job
 from notifications.leader import Leadership
@@ -83,7 +84,7 @@ class SchedulerRunner:
             scheduler.add_job(
                 run_job, IntervalTrigger(seconds=job.every(self.context.settings).total_seconds(), timezone=dt.UTC),
                 args=(self.context, job), id=job.id, name=job.title,
-                next_run_time=dt.datetime.now(dt.UTC),  # run each job once at take-over: nothing waits a period
+                next_run_time=system_clock(),  # run each job once at take-over: nothing waits a period
             )  # fmt: skip
         scheduler.start()
         self.leading.set()

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from engine import migrate
+from engine.clock import FixedClock
 from engine.config import Settings
 from engine.db import Base, make_engine, make_session_factory
 from engine.security.crypto import KeyRing, install_keyring
@@ -95,10 +96,16 @@ def factory(session: Session) -> Factory:
 
 
 @pytest.fixture
-def app(settings: Settings, session: Session) -> Iterator[Flask]:
+def clock() -> FixedClock:
+    """The app's clock in tests: it stands at NOW until a test moves it."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def app(settings: Settings, session: Session, clock: FixedClock) -> Iterator[Flask]:
     from web import create_app
 
-    application = create_app(settings)
+    application = create_app(settings, clock=clock)
     application.config["TESTING"] = True
     yield application
     application.extensions["reintegra"]["engine"].dispose()

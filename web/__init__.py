@@ -13,6 +13,7 @@ from flask import Flask, session
 from flask_login import current_user
 
 from engine.accounts.passwords import make_hasher
+from engine.clock import Clock, system_clock
 from engine.config import ConfigError, Settings
 from engine.db import make_engine, make_session_factory
 from engine.notices.rules import Rules
@@ -23,8 +24,9 @@ from web import errors, i18n, labels, security
 from web.extensions import csrf, login_manager
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app for ``settings`` (read from the environment when not given)."""
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> Flask:
+    """Build the app for ``settings`` (read from the environment when not given); every request's
+    ``now`` comes from ``clock``."""
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=True)
     app.config.update(
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db_engine = make_engine(settings.database_url)
     app.extensions["reintegra"] = {
         "settings": settings,
+        "clock": clock,
         "engine": db_engine,
         "session_factory": make_session_factory(db_engine),
         "hasher": make_hasher(settings.password_hash_profile),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.models import Role
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import create_user
+from engine.clock import system_clock
 from engine.config import ConfigError, Settings
 from engine.db import make_engine, make_session_factory
 from engine.errors import DomainError, InvalidInput
@@ -36,7 +37,7 @@ def _session(settings: Settings) -> Session:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return system_clock()
 
 
 @click.group()

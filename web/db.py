@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from engine.clock import Clock
 from engine.config import Settings
 
 
@@ -26,8 +27,9 @@ def settings() -> Settings:
 
 
 def utcnow() -> dt.datetime:
-    """The current instant; services get it as an argument, never read the clock themselves."""
-    return dt.datetime.now(dt.UTC)
+    """The current instant from the app's clock; services get it as an argument, never read a clock."""
+    clock: Clock = current_app.extensions["reintegra"]["clock"]
+    return clock()
 
 
 def _close(_exc: Any) -> None:

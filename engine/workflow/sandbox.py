@@ -232,9 +232,9 @@ HELPERS: dict[str, Callable[..., Any]] = {
 class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow is untyped
     """The script engine for every workflow: sandboxed, with the helpers, and a clock the runner sets."""
 
-    def __init__(self, now: datetime | None = None) -> None:
+    def __init__(self, now: datetime) -> None:
         super().__init__(environment=SandboxEnvironment(dict(HELPERS)))
-        self.now = now or datetime.now(UTC)
+        self.now = now
 
     @property
     def now(self) -> datetime:

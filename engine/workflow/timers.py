@@ -1,6 +1,6 @@
 """Timer events that read the runner's clock instead of the wall clock.
 
-SpiffWorkflow's timers compare against ``datetime.now()``; ours compare against the script engine's
+SpiffWorkflow's timers compare against the machine's wall clock; ours compare against the script engine's
 ``now``, which the runner sets from the ``now`` every service receives. So a test (or the scheduler)
 decides what time it is, and a timer never fires behind the runner's back. Specs are re-parsed from
 their stored XML and never serialized (engine.workflow.serializer), so swapping the event definition

@@ -13,7 +13,7 @@ from tests.e2e.conftest import ARTIFACTS
 from tests.factories import PASSWORD
 from tests.web.team_support import World, build_world, open_item
 
-LONG_AGO = dt.datetime.now(dt.UTC) - dt.timedelta(days=120)
+LONG_AGO = NOW - dt.timedelta(days=120)
 
 
 @pytest.fixture

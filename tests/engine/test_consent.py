@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.accounts.models import Organisation, OrganisationKind, Role, Team
 from engine.cases.service import get_case, list_cases
@@ -179,7 +179,8 @@ def test_an_expired_consent_stops_the_offices_access(session, setting):
     transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
     assert get_case(session=session, actor=officer, code=case.code).id == case.id
     with transaction(session):
-        row.expires_on = dt.date.today() - dt.timedelta(days=1)  # the access check reads the database's date
+        # The access check compares with the database's date (see engine.security.policy).
+        row.expires_on = session.scalar(select(func.current_date())) - dt.timedelta(days=1)
     with pytest.raises(NotFound):
         get_case(session=session, actor=officer, code=case.code)
 

@@ -1,8 +1,13 @@
-"""Demo data: fills an empty database once, deterministically, with obviously synthetic people."""
+"""Demo data: fills an empty database once with obviously synthetic people.
+
+The demo is seeded once for this module (seeding walks 36 cases through the workflows, which is the
+slow part) and the tests only read it; the module wipes the tables when it is done. What needs an
+empty database (determinism, the code prefix) is in ``test_demo_seeding.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from argon2 import PasswordHasher
@@ -13,7 +18,7 @@ from engine.accounts.models import Organisation, OrganisationKind, Role, Team, U
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import LoginOutcome, authenticate
 from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, History, Identity, Phase
-from engine.db import Base
+from engine.db import Base, make_session_factory
 from engine.demo import CASES, DEMO_PASSWORD, DEMO_USERS, UNASSIGNED, DemoLogin, seed_demo
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.service import load_runtime
@@ -28,11 +33,30 @@ def hasher() -> PasswordHasher:
     return make_hasher("fast")
 
 
+@pytest.fixture(scope="module")
+def demo(db_engine: Engine, hasher: PasswordHasher) -> Iterator[tuple[Session, list[DemoLogin]]]:
+    """One seeded demo for the whole module, wiped afterwards."""
+    s = make_session_factory(db_engine)()
+    try:
+        logins = seed_demo(session=s, hasher=hasher, now=NOW, runtime=RUNTIME)
+        assert logins is not None
+        yield s, logins
+    finally:
+        s.close()
+        _wipe(db_engine)
+
+
 @pytest.fixture
-def seeded(session: Session, hasher: PasswordHasher) -> list[DemoLogin]:
-    logins = seed_demo(session=session, hasher=hasher, now=NOW, runtime=RUNTIME)
-    assert logins is not None
-    return logins
+def session(demo: tuple[Session, list[DemoLogin]]) -> Iterator[Session]:
+    """The module's seeded session; a test that wrote something is rolled back (nothing is kept)."""
+    s = demo[0]
+    yield s
+    s.rollback()
+
+
+@pytest.fixture
+def seeded(demo: tuple[Session, list[DemoLogin]]) -> list[DemoLogin]:
+    return demo[1]
 
 
 def count(session: Session, model: type[Base]) -> int:
@@ -96,21 +120,6 @@ def test_second_seed_returns_none_and_adds_nothing(
     before = [count(session, m) for m in models]
     assert seed_demo(session=session, hasher=hasher, now=NOW + dt.timedelta(days=1), runtime=RUNTIME) is None
     assert [count(session, m) for m in models] == before
-
-
-def test_seed_is_deterministic(session: Session, db_engine: Engine, hasher: PasswordHasher) -> None:
-    seed_demo(session=session, hasher=hasher, now=NOW, runtime=RUNTIME)
-    first = sorted(session.scalars(select(Case.code)))
-    session.close()
-    _wipe(db_engine)
-    assert count(session, Case) == 0
-    seed_demo(session=session, hasher=hasher, now=NOW, runtime=RUNTIME)
-    assert sorted(session.scalars(select(Case.code))) == first
-
-
-def test_seed_uses_the_code_prefix(session: Session, hasher: PasswordHasher) -> None:
-    seed_demo(session=session, hasher=hasher, now=NOW, runtime=RUNTIME, code_prefix="DM")
-    assert all(code.startswith("DM-") for code in session.scalars(select(Case.code)))
 
 
 def test_every_survivor_name_and_alias_is_obviously_synthetic(session: Session, seeded: list[DemoLogin]) -> None:

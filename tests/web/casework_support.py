@@ -1,5 +1,5 @@
-"""Builders shared by the caseworker-side web tests (My work, task page, admission, case page). The app
-reads the real clock, so cases are admitted relative to it. Every value is obviously synthetic."""
+"""Builders shared by the caseworker-side web tests (My work, task page, admission, case page). The app's
+clock stands at ``tests.conftest.NOW``, so cases are admitted relative to it. Every value is obviously synthetic."""
 
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ from engine.cases.service import NewSurvivor
 from engine.demo import synthetic_submission
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.service import Runtime, admit_case, complete_work_item
+from tests.conftest import NOW
 from tests.factories import Factory
 
-CLOCK = dt.datetime.now(dt.UTC)
+CLOCK = NOW  # the app's clock in tests (the ``clock`` fixture)
 NO_INLINE = ("<script>", "<style", " style=", " onclick=", " onload=", "javascript:")
 
 

@@ -15,12 +15,7 @@ from engine.notices.outbox import add_notice
 from engine.notices.rules import Rules
 from engine.notices.status import heartbeat, record_job_run
 from notifications.jobs import JOBS
-from tests.conftest import csrf_from
-
-
-def wall_clock():
-    """The page compares heartbeats with the wall clock, so these tests use it too."""
-    return dt.datetime.now(dt.UTC)
+from tests.conftest import NOW, csrf_from
 
 
 @pytest.fixture
@@ -54,7 +49,7 @@ def test_the_navigation_links_the_status_page_for_administrators(client, factory
 
 
 def test_every_job_is_listed_with_its_last_run_error_and_next_run(client, factory, login, session):
-    now = wall_clock()
+    now = NOW
     record_job_run(session=session, job_id="fire_timers", started_at=now, finished_at=now, result=None,
                    error="WorkflowFailed: the diagram failed")  # fmt: skip
     with transaction(session):
@@ -73,7 +68,7 @@ def test_every_job_is_listed_with_its_last_run_error_and_next_run(client, factor
 def test_a_missing_scheduler_is_flagged_and_a_running_one_named(client, factory, login, session):
     admin = admin_client(client, factory, login)
     assert "No scheduler is running" in admin.get("/admin/").get_data(as_text=True)
-    now = wall_clock()
+    now = NOW
     heartbeat(session=session, name="host:4242", now=now, started_at=now, active=True)
     heartbeat(session=session, name="host:4343", now=now, started_at=now, active=False)
     html = admin.get("/admin/").get_data(as_text=True)
@@ -87,7 +82,7 @@ def test_failed_deliveries_are_listed_and_can_be_put_back(client, factory, login
         worker.email = "cw@example.org"
         add_notice(session, key=("overdue", "work_item:9", "p/0"), case_id=None, recipients=[worker],
                    payload={"case_code": "RG-FAIL01", "step": "Step", "due_at": None, "grace_days": 3},
-                   rules=Rules(channels=frozenset({"inbox", "email"})), now=wall_clock())  # fmt: skip
+                   rules=Rules(channels=frozenset({"inbox", "email"})), now=NOW)  # fmt: skip
         failed = session.scalar(select(Delivery).where(Delivery.channel == Channel.EMAIL))
         failed.status, failed.attempts, failed.last_error = DeliveryStatus.FAILED, 8, "ChannelUnavailable: refused"
     admin = admin_client(client, factory, login)

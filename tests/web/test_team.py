@@ -114,7 +114,7 @@ def test_queue_filters_by_phase(client, login, world, session):
 
 
 def test_overdue_steps_are_marked_in_words(client, login, app, session, factory):
-    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=10)
+    past = NOW - dt.timedelta(days=10)
     world = build_world(app, session, factory, prefix="late", now=past)
     login("sup.late")
     html = client.get("/team/queue?filter=overdue").get_data(as_text=True)

@@ -7,9 +7,10 @@ import re
 
 import pytest
 
+from tests.conftest import NOW
 from tests.web.team_support import NO_INLINE, build_world
 
-LONG_AGO = dt.datetime.now(dt.UTC) - dt.timedelta(days=200)
+LONG_AGO = NOW - dt.timedelta(days=200)
 
 
 @pytest.fixture

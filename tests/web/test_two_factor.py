@@ -7,11 +7,7 @@ import re
 
 from engine.accounts import totp
 from engine.accounts.models import Role, User
-from tests.conftest import csrf_from
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from tests.conftest import NOW, csrf_from
 
 
 def _enable(client, login, session, username):
@@ -21,7 +17,7 @@ def _enable(client, login, session, username):
     page = client.get("/auth/two-factor/setup").get_data(as_text=True)
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
     response = client.post(
-        "/auth/two-factor/setup", data={"csrf_token": csrf_from(page), "code": totp.code_at(secret, _now())}
+        "/auth/two-factor/setup", data={"csrf_token": csrf_from(page), "code": totp.code_at(secret, NOW)}
     )
     assert response.status_code == 302
     client.post("/auth/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
@@ -37,7 +33,7 @@ def test_a_supervisor_turns_on_two_factor_and_then_needs_a_code(client, factory,
     page = client.get("/auth/two-factor").get_data(as_text=True)
     wrong = client.post("/auth/two-factor", data={"csrf_token": csrf_from(page), "code": "12345x"})
     assert wrong.status_code in (200, 401)
-    code = totp.code_at(secret, _now() + dt.timedelta(seconds=30))  # the next step: a fresh, unused code
+    code = totp.code_at(secret, NOW + dt.timedelta(seconds=30))  # the next step: a fresh, unused code
     ok = client.post("/auth/two-factor", data={"csrf_token": csrf_from(page), "code": code})
     assert ok.status_code == 302
     assert client.get("/").status_code == 200

@@ -9,11 +9,12 @@ from types import SimpleNamespace
 from typing import Any, Literal
 
 import pytest
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
+from engine.workflow import runner
+from engine.workflow.registry import parse_files
+from engine.workflow.runner import WorkflowFailed
 from engine.workflow.sandbox import (
     HELPERS,
     SandboxEnvironment,
@@ -187,8 +188,9 @@ def test_check_expression_reports_the_problem(source: str, mode: Literal["eval",
     assert fragment in (check_expression(source, mode) or "")
 
 
-def test_engine_now_defaults_to_an_aware_utc_instant() -> None:
-    assert SandboxScriptEngine().now.utcoffset() == dt.timedelta(0)
+def test_engine_now_is_the_given_instant_in_utc() -> None:
+    assert SandboxScriptEngine(NOW).now == NOW
+    assert SandboxScriptEngine(NOW).now.utcoffset() == dt.timedelta(0)
 
 
 def test_engine_now_iso_is_in_utc() -> None:
@@ -198,7 +200,7 @@ def test_engine_now_iso_is_in_utc() -> None:
 
 def test_engine_refuses_a_naive_now() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        SandboxScriptEngine().now = dt.datetime(2026, 11, 29)  # the naive value is the point
+        SandboxScriptEngine(NOW).now = dt.datetime(2026, 11, 29)  # the naive value is the point
 
 
 def test_engine_evaluates_a_timer_expression() -> None:
@@ -300,15 +302,9 @@ TIMER_BPMN = (
 
 
 def start_workflow(bpmn: str, process_id: str, data: dict[str, Any], dmn: str | None = None) -> BpmnWorkflow:
-    """Parse the diagram, start it on the sandboxed engine with `data`, and run the engine steps."""
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_str(bpmn.encode())
-    if dmn is not None:
-        parser.add_dmn_str(dmn.encode())
-    workflow = BpmnWorkflow(parser.get_spec(process_id), script_engine=SandboxScriptEngine(now=NOW))
-    workflow.task_tree.data.update(data)
-    workflow.do_engine_steps()
-    return workflow
+    """Deploy the diagram as the product does (clocked timers) and start it through the runner at NOW."""
+    files = {f"{process_id}.bpmn": bpmn} | ({"table.dmn": dmn} if dmn is not None else {})
+    return runner.start(parse_files(process_id, files), data, NOW)
 
 
 def reached(workflow: BpmnWorkflow) -> set[str]:
@@ -329,7 +325,7 @@ def test_script_and_gateway_condition_run_in_the_sandbox(x: int, end: str) -> No
 
 
 def test_script_task_import_fails_with_a_sandbox_violation() -> None:
-    with pytest.raises(WorkflowTaskException) as excinfo:
+    with pytest.raises(WorkflowFailed) as excinfo:
         start_workflow(GATEWAY_BPMN.replace("SCRIPT", "import os"), "doubling", {"x": 3})
     assert any(isinstance(error, SandboxViolation) for error in exception_chain(excinfo.value))
 
@@ -343,7 +339,7 @@ def test_decision_table_evaluates_in_the_sandbox(risk_level: str, interval_days:
 
 def test_decision_table_entry_with_an_escape_fails_with_a_sandbox_violation() -> None:
     dmn = INTERVAL_DMN.replace("HIGH_ENTRY", "__import__(&quot;os&quot;)")
-    with pytest.raises(WorkflowTaskException) as excinfo:
+    with pytest.raises(WorkflowFailed) as excinfo:
         start_workflow(DECISION_BPMN, "interval", {"risk_level": "low"}, dmn)
     assert any(isinstance(error, SandboxViolation) for error in exception_chain(excinfo.value))
 
@@ -352,3 +348,11 @@ def test_timer_expression_runs_in_the_sandbox() -> None:
     workflow = start_workflow(TIMER_BPMN, "wait", {"opened_at": "2026-11-01T03:00:00Z"})
     [waiting] = workflow.get_tasks(state=TaskState.WAITING)
     assert waiting.internal_data["event_value"] == "2026-12-01T03:00:00+00:00"
+
+
+def test_timer_fires_by_the_runners_clock_not_the_wall_clock() -> None:
+    workflow = start_workflow(TIMER_BPMN, "wait", {"opened_at": "2026-11-01T03:00:00Z"})
+    workflow.script_engine.now = dt.datetime(2026, 12, 1, 2, 59, tzinfo=dt.UTC)
+    assert (runner.fire_timers(workflow), workflow.is_completed()) == ([], False)
+    workflow.script_engine.now = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
+    assert (runner.fire_timers(workflow), workflow.is_completed()) == (["due"], True)
