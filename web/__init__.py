@@ -11,6 +11,7 @@ import datetime as dt
 
 from flask import Flask, session
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 from engine.accounts.passwords import make_hasher
 from engine.clock import Clock, system_clock
@@ -22,6 +23,15 @@ from engine.workflow.check import check_workflows
 from engine.workflow.service import load_runtime
 from web import errors, i18n, labels, security
 from web.extensions import csrf, login_manager
+from web.paging import ROW_ID_MAX
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in every route: a number no row can have (above ``ROW_ID_MAX``) is a 404 like any unknown
+    id, never an overflow in the database driver."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
+        super().__init__(map, fixed_digits, min, ROW_ID_MAX if max is None else max)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> Flask:
@@ -55,6 +65,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         "runtime": load_runtime(Rules.from_settings(settings)),
     }
 
+    app.url_map.converters["int"] = RowId
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

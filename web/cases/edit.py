@@ -30,6 +30,7 @@ from engine.workflow.team_views import team_members
 from web.auth.principal import actor
 from web.db import get_session, settings, utcnow
 from web.labels import SECTIONS
+from web.paging import parse_row_id
 from web.work import display
 
 Values = dict[str, str | list[str]]
@@ -48,7 +49,7 @@ def new_case() -> ResponseReturnValue:
         try:
             survivor = parse_admission(raw=values, lang=display.form_language(), now=utcnow())
             case = admit_case(session=db, runtime=display.runtime(), actor=me, now=utcnow(), team_id=me.team_id or 0,
-                              survivor=survivor, caseworker_id=int(chosen) if chosen.isdigit() else None,
+                              survivor=survivor, caseworker_id=parse_row_id(chosen),
                               code_prefix=settings().case_code_prefix)  # fmt: skip
         except InvalidInput as exc:
             errors = {name: _(text) for name, text in exc.fields.items()} or {"given_name_latin": _(exc.message)}

@@ -7,7 +7,7 @@ caseworker's case, or another team's, gives 404).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -19,6 +19,7 @@ from engine.workflow.service import case_diagram
 from web.auth.principal import actor, require_roles
 from web.cases import consent, edit
 from web.db import get_session, settings, utcnow
+from web.paging import page_number
 from web.work import display
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -35,7 +36,7 @@ def _guard() -> None:
 @bp.route("/")
 def index() -> ResponseReturnValue:
     """The cases the user may see, newest first."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     cases, total = list_cases(session=get_session(), actor=actor(), limit=PAGE, offset=(page - 1) * PAGE)
     return render_template(
         "cases/index.html", cases=cases, total=total, page=page, pages=max((total + PAGE - 1) // PAGE, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from notifications.messages import Message, render
 from web.auth.principal import actor
 from web.db import get_session, settings, utcnow
 from web.inbox.forms import PreferencesForm
+from web.paging import page_number
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 PAGE = 25
@@ -31,7 +32,7 @@ def _guard() -> None:
 @bp.route("/")
 def index() -> ResponseReturnValue:
     """The user's messages, newest first, rendered in the user's language."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     me = actor()
     entries, total = list_inbox(session=get_session(), actor=me, limit=PAGE, offset=(page - 1) * PAGE)
     messages = [(entry, _render(entry.kind, entry.payload)) for entry in entries]
@@ -48,7 +49,7 @@ def _render(kind: str, payload: dict[str, Any]) -> Message:
 def read(entry_id: int) -> ResponseReturnValue:
     """Mark one message read."""
     mark_read(session=get_session(), actor=actor(), now=utcnow(), entry_id=entry_id)
-    return redirect(url_for("inbox.index", page=request.args.get("page", 1, type=int)), 303)
+    return redirect(url_for("inbox.index", page=page_number()), 303)
 
 
 @bp.route("/read-all", methods=["POST"])

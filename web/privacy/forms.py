@@ -19,6 +19,7 @@ from wtforms.validators import ValidationError
 
 from engine.security.fields import FieldGroup
 from engine.security.publication import ConsentChoice
+from web.paging import parse_row_id
 
 GROUP_LABELS = {
     FieldGroup.IDENTITY: _l("Identity (names, alias, sex, date of birth)"),
@@ -42,10 +43,7 @@ def group_label(name: str) -> str:
 
 
 def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_row_id(str(value))
 
 
 def _consent_label(consent: ConsentChoice) -> str:

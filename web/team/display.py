@@ -22,6 +22,7 @@ from engine.workflow.queues import Filter, QueueRow
 from engine.workflow.service import Completion, Runtime
 from web.db import utcnow
 from web.labels import PHASES
+from web.paging import parse_page, parse_row_id
 from web.team.charts import BarChart, bar_chart
 
 FILTERS = {
@@ -58,9 +59,9 @@ class QueueArgs:
         page = args.get("page", "")
         return cls(
             chosen=Filter(chosen) if chosen in Filter._value2member_map_ else Filter.ALL,
-            caseworker_id=int(worker) if worker.isdigit() else None,
+            caseworker_id=parse_row_id(worker),
             phase=Phase(phase) if phase in Phase._value2member_map_ else None,
-            page=max(int(page), 1) if page.isdigit() else 1,
+            page=parse_page(page),
         )
 
     def query(self, **changes: Any) -> dict[str, Any]:

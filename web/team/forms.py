@@ -15,16 +15,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from engine.workflow.team_views import Member
+from web.paging import parse_row_id
 
 REASON_MAX = 1000
 COMMENT_MAX = 5000
 
 
 def _int_or_zero(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+    return parse_row_id(str(value)) or 0
 
 
 def _reason_given(_form: FlaskForm, field: Field) -> None:

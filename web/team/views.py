@@ -29,6 +29,7 @@ from engine.workflow.service import complete_work_item
 from engine.workflow.team_views import Member, team_members, waiting_approvals
 from web.auth.principal import actor, require_roles
 from web.db import get_session, settings, utcnow
+from web.paging import page_number
 from web.team import display
 from web.team.forms import DecisionForm, ReassignForm
 
@@ -149,7 +150,7 @@ def reassign_case(code: str) -> ResponseReturnValue:
 @bp.route("/approvals")
 def approvals() -> ResponseReturnValue:
     """Case plans, reintegration agreements and closures waiting for the supervisor's decision."""
-    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    number = page_number()
     page = team_queue(session=get_session(), actor=actor(), now=utcnow(), page=number, per_page=PER_PAGE,
                       approvals_only=True)  # fmt: skip
     return render_template("team/approvals.html", page=page)

@@ -22,6 +22,7 @@ from engine.workflow.models import WorkItem
 from engine.workflow.queues import Filter, my_work
 from web.auth.principal import actor, require_roles
 from web.db import get_session, utcnow
+from web.paging import parse_page
 from web.work import display, task
 
 bp = Blueprint("work", __name__, url_prefix="/work")
@@ -40,14 +41,10 @@ def _chosen(value: str | None) -> Filter:
     return Filter(value) if value in {f.value for f in FILTERS} else Filter.MINE
 
 
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
-
-
 @bp.route("/")
 def index() -> ResponseReturnValue:
     """My work: steps by due date then priority, with a count on each filter, one page at a time."""
-    chosen, number = _chosen(request.args.get("filter")), _page_number(request.args.get("page"))
+    chosen, number = _chosen(request.args.get("filter")), parse_page(request.args.get("page"))
     me, db = actor(), get_session()
     page = my_work(session=db, actor=me, now=utcnow(), chosen=chosen, page=number, per_page=PER_PAGE)
     names = survivor_names(session=db, actor=me, case_ids=[row.case_id for row in page.rows])
@@ -83,7 +80,7 @@ def _assign(item_id: int, service: Assign, done: Callable[[str, str], str]) -> R
             item = get_work_item(session=db, actor=me, work_item_id=item_id)
         except NotFound:
             item = None  # a colleague has it now: its row goes, with the message
-    chosen, number = _chosen(request.form.get("filter")), _page_number(request.form.get("page"))
+    chosen, number = _chosen(request.form.get("filter")), parse_page(request.form.get("page"))
     if not display.is_htmx():
         flash(message, category)
         back = display.safe_next(request.form.get("next"))
