@@ -6,11 +6,14 @@ busy timeout and real ``BEGIN``/``SAVEPOINT`` handling; PostgreSQL is used throu
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Engine, Enum, MetaData, String, Text, create_engine, event
@@ -104,10 +107,22 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     if database_url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(database_url, **kwargs)
+        _create_private(engine.url.database)
         _tune_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(database_url, **kwargs)
+
+
+def _create_private(path: str | None) -> None:
+    """Create a new SQLite file readable by its owner only (0600, like the keys); SQLite gives its WAL and
+    shared-memory files the same mode. An existing file keeps the mode its operator chose."""
+    if path in (None, "", ":memory:") or path.startswith("file:"):
+        return
+    file = Path(path)
+    if not file.exists() and file.parent.is_dir():
+        with contextlib.suppress(FileExistsError):  # another process created it meanwhile
+            os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -133,8 +133,9 @@ def authenticate(
         action = {LoginOutcome.OK: "login", LoginOutcome.SECOND_FACTOR: "login_password_ok"}.get(
             result.outcome, "login_failed"
         )
+        detail = "locked" if result.locked_until is not None else result.outcome.value
         audit.record(session=session, now=now, actor_id=user.id if user else None, action=action,
-                     detail=result.outcome.value, address=address)  # fmt: skip
+                     detail=detail, address=address)  # fmt: skip
         return result
 
 
@@ -144,15 +145,19 @@ def _check_password(hasher: PasswordHasher, now: dt.datetime, user: User | None,
         dummy = _DUMMY_HASHES.setdefault(id(hasher), hasher.hash("not-a-real-password"))
         verify(hasher, dummy, password)
         return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    right = verify(hasher, user.password_hash, password)
     if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
-    if not verify(hasher, user.password_hash, password):
+        # Only someone who knows the password learns that the account is locked: to anyone else a
+        # locked account answers like an unknown name, so the answer never tells which names exist.
+        if right:
+            return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS, locked_until=user.locked_until)
+    if not right:
         user.failed_logins += 1
         if user.failed_logins >= max_failed:
             user.failed_logins = 0
             user.locked_until = now + lockout
-            return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
-        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS, locked_until=user.locked_until)
     user.failed_logins = 0
     user.locked_until = None
     if not user.totp_enabled:

@@ -189,8 +189,17 @@ def test_five_failures_do_not_lock(factory: Factory, session: Session, user: Use
 def test_sixth_failure_locks_for_the_lockout_period(factory: Factory, session: Session, user: User) -> None:
     fail(factory, MAX_FAILED - 1)
     result = sign_in(factory, WRONG, NOW + dt.timedelta(minutes=1))
-    assert result == LoginResult(LoginOutcome.LOCKED, locked_until=NOW + dt.timedelta(minutes=1) + LOCKOUT)
+    # The lock is set, but a wrong password hears only "wrong" (so the answer tells no one the name exists).
+    assert result == LoginResult(LoginOutcome.BAD_CREDENTIALS, locked_until=NOW + dt.timedelta(minutes=1) + LOCKOUT)
     assert stored(session, user.id).locked_until == NOW + dt.timedelta(minutes=1) + LOCKOUT
+
+
+def test_a_locked_account_answers_a_wrong_password_like_an_unknown_name(factory: Factory, user: User) -> None:
+    fail(factory, MAX_FAILED)
+    later = NOW + dt.timedelta(minutes=2)
+    locked = sign_in(factory, WRONG, later)
+    unknown = sign_in(factory, WRONG, later, username="nobody.at.all")
+    assert locked.outcome is unknown.outcome is LoginOutcome.BAD_CREDENTIALS
 
 
 def test_locked_account_refuses_the_right_password(factory: Factory, user: User) -> None:

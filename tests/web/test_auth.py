@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from sqlalchemy import select
@@ -43,6 +44,19 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(worker, login):
     assert "The user name or password is wrong." in response.get_data(as_text=True)
 
 
+def test_a_locked_account_and_an_unknown_name_answer_alike(client, worker, login):
+    for _ in range(6):
+        login("cw.signin", "wrong-password-123")
+    locked = login("cw.signin", "wrong-password-123")
+    unknown = login("nobody.here", "wrong-password-123")
+    assert locked.status_code == unknown.status_code == 401
+    assert _flashes(locked) == _flashes(unknown) == ["The user name or password is wrong."]
+
+
+def _flashes(response) -> list[str]:
+    return re.findall(r'<p class="flash [^"]*"[^>]*>\s*([^<]+?)\s*<', response.get_data(as_text=True))
+
+
 def test_login_without_csrf_token_is_rejected(client, worker):
     client.get("/auth/login")
     response = client.post("/auth/login", data={"username": "cw.signin", "password": "correct-horse-battery"})
@@ -55,8 +69,10 @@ def test_sixth_failure_locks_the_account_even_for_the_right_password(client, wor
     for _ in range(5):
         assert login("cw.signin", "wrong-password-123").status_code == 401
     sixth = login("cw.signin", "wrong-password-123")
-    assert "locked until" in sixth.get_data(as_text=True)
-    locked = login("cw.signin")
+    assert "locked" not in sixth.get_data(as_text=True)  # a guesser is not told the name exists
+    assert "The user name or password is wrong." in sixth.get_data(as_text=True)
+    locked = login("cw.signin")  # the owner, who knows the password, is told why
+
     assert locked.status_code == 401
     assert "locked until" in locked.get_data(as_text=True)
     session.rollback()  # end the test's read snapshot to see the app's writes
