@@ -37,6 +37,7 @@ class Settings:
     secret_key: str = ""
     encryption_keys: tuple[str, ...] = ()
     index_key: str = ""
+    audit_keys: tuple[str, ...] = ()  # HMAC keys of the audit chain, newest first (REINTEGRA_AUDIT_KEYS)
     key_file: Path | None = None
     default_language: str = "en"
     session_timeout_minutes: int = 60
@@ -176,6 +177,7 @@ class Settings:
             secret_key=get("SECRET_KEY"),
             encryption_keys=keys,
             index_key=get("INDEX_KEY"),
+            audit_keys=tuple(k.strip() for k in get("AUDIT_KEYS").split(",") if k.strip()),
             key_file=Path(key_file) if key_file else None,
             default_language=get("DEFAULT_LANGUAGE", "en"),
             session_timeout_minutes=get_int("SESSION_TIMEOUT_MINUTES", 60),

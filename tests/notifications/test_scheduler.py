@@ -99,6 +99,7 @@ def test_the_lock_file_sits_next_to_the_sqlite_database(settings, tmp_path):
     assert lock.path == tmp_path / "x.sqlite.scheduler-lock"
 
 
+@pytest.mark.real_time
 def test_only_one_scheduler_runs_jobs_and_the_other_takes_over_when_it_stops(fast, db_engine, database_url, tmp_path):
     if database_url.startswith("postgresql"):
         locks = AdvisoryLeadership(database_url), AdvisoryLeadership(database_url)
@@ -119,6 +120,7 @@ def test_only_one_scheduler_runs_jobs_and_the_other_takes_over_when_it_stops(fas
         finish([first, second], threads)
 
 
+@pytest.mark.real_time
 def test_on_postgresql_a_scheduler_whose_session_dies_hands_over(fast, db_engine, database_url):
     postgres_only(database_url)
     first_lock = AdvisoryLeadership(database_url)
@@ -163,6 +165,7 @@ def shared_database(database_url, db_engine, tmp_path):
     engine.dispose()
 
 
+@pytest.mark.real_time
 def test_two_scheduler_processes_one_killed_the_other_takes_over(shared_database, tmp_path):
     database_url, db_engine = shared_database
     first = _spawn(database_url, tmp_path, "first")
@@ -186,6 +189,7 @@ def test_two_scheduler_processes_one_killed_the_other_takes_over(shared_database
                 process.wait(WAIT)
 
 
+@pytest.mark.real_time
 def test_a_standby_scheduler_started_in_the_web_process_does_not_run_jobs_twice(fast, db_engine, tmp_path):
     lock_path = tmp_path / "shared-lock"
     holder = FileLeadership(lock_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -149,3 +150,42 @@ def test_keys_new_then_rotate_re_encrypts_everything(run, tmp_path):
     assert after != before
     check = run("check")
     assert check.exit_code == 0, check.output
+
+
+def test_audit_anchor_then_verify_catches_the_newest_lines_deleted(run, tmp_path):
+    run("migrate")
+    run("seed-demo")
+    anchors = tmp_path / "anchors.txt"
+    marked = run("audit", "anchor", "--append", str(anchors))
+    assert marked.exit_code == 0, marked.output
+    assert anchors.read_text().strip() == marked.output.strip()
+    assert run("audit", "verify", "--anchor-file", str(anchors)).exit_code == 0
+    line_id = marked.output.strip().partition(":")[0]
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:  # cut the newest line, move the head back
+        prev = conn.execute("SELECT prev_hash FROM audit_events WHERE id = ?", (int(line_id),)).fetchone()[0]
+        conn.execute("DELETE FROM audit_events WHERE id = ?", (int(line_id),))
+        conn.execute("UPDATE audit_head SET last_id = ?, last_hash = ?", (int(line_id) - 1, prev))
+    assert run("audit", "verify").exit_code == 0  # invisible without the anchor
+    bad = run("audit", "verify", "--anchor-file", str(anchors))
+    assert bad.exit_code == 1
+    assert "recorded by an anchor, was deleted" in bad.output
+    assert run("audit", "verify", "--anchor", "nonsense").exit_code == 2
+
+
+def test_keys_new_adds_an_audit_key_and_the_old_lines_still_verify(run, tmp_path):
+    run("migrate")
+    run("seed-demo")
+    assert run("keys", "new").exit_code == 0
+    keys = json.loads((tmp_path / "instance" / "keys.json").read_text())
+    assert len(keys["audit_keys"]) >= 1
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        before = conn.execute("SELECT max(id) FROM audit_events").fetchone()[0]
+    created = run(
+        "create-user", "--username", "admin.three", "--display-name", "Test Admin", "--role", "administrator",
+        "--password-stdin", input="a-long-enough-passphrase\n",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:  # a line sealed by the new key after the old ones
+        assert conn.execute("SELECT max(id) FROM audit_events").fetchone()[0] > before
+    ok = run("audit", "verify")
+    assert ok.exit_code == 0, ok.output
