@@ -11,7 +11,17 @@ import pytest
 from engine.cases.names import name_tokens, normalise_khmer, query_tokens, tokens
 
 # Code points used below.
-KA, SA, TA, DA, RO, THA, CHO, GO, BA = "\u1780", "\u179f", "\u178f", "\u178a", "\u179a", "\u1790", "\u1785", "\u1782", "\u1794"
+KA, SA, TA, DA, RO, THA, CHO, GO, BA = (
+    "\u1780",
+    "\u179f",
+    "\u178f",
+    "\u178a",
+    "\u179a",
+    "\u1790",
+    "\u1785",
+    "\u1782",
+    "\u1794",
+)
 COENG, ROBAT, TRIISAP, MUUSIKATOAN = "\u17d2", "\u17cc", "\u17ca", "\u17c9"
 AA, II, E, OE, OO, U, NIKAHIT = "\u17b6", "\u17b8", "\u17c1", "\u17be", "\u17c4", "\u17bb", "\u17c6"
 ZWSP, ZWNJ, ZWJ = "\u200b", "\u200c", "\u200d"
