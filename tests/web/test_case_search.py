@@ -199,3 +199,11 @@ def test_the_search_page_is_in_khmer(client, login, factory: Factory, team: Team
     login("cw.search.km")
     html = client.get("/cases/").get_data(as_text=True)
     assert "ឈ្មោះ ឬលេខកូដករណី" in html  # "Name or case code"
+
+
+def test_every_search_message_is_marked_for_translation(app) -> None:
+    from engine.cases.search import MESSAGES
+    from web.cases.search import ENGINE_MESSAGES
+
+    with app.test_request_context():
+        assert {str(message) for message in ENGINE_MESSAGES} == set(MESSAGES.values())
