@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
 from engine.accounts.models import Team, User
+from engine.cases.names import name_tokens
 from engine.db import Base, BlindIndex, EncryptedDate, EncryptedText, UTCDateTime, enum_column
+from engine.security.crypto import current_keyring
 
 
 class Phase(enum.StrEnum):
@@ -112,6 +115,62 @@ class Identity(_Section, Base):
     sex: Mapped[Sex] = mapped_column(enum_column(Sex, "sex"))
     date_of_birth: Mapped[dt.date | None] = mapped_column(EncryptedDate)
     place_of_birth: Mapped[str | None] = mapped_column(EncryptedText)
+
+    name_tokens: Mapped[list[NameToken]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+NAME_COLUMNS = ("given_name_km", "family_name_km", "given_name_latin", "family_name_latin", "alias")
+
+
+class NameToken(Base):
+    """The keyed hash of one normalised token of a survivor's names (``engine.cases.names``), so a name is
+    found without decrypting any. Never written by hand: the flush hook below keeps an identity's tokens
+    in step with its names, whatever code writes them; ``reintegra reindex`` rebuilds them all.
+    ``case_id`` repeats the identity's so a search reads this table alone."""
+
+    __tablename__ = "case_name_tokens"
+    __table_args__ = (
+        UniqueConstraint("identity_id", "token"),
+        Index("ix_case_name_tokens_token_case", "token", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("case_identities.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(BlindIndex)
+
+
+def index_identity(identity: Identity) -> None:
+    """Bring the blind index and the search tokens of ``identity`` in line with its names."""
+    ring = current_keyring()
+    latin = " ".join(filter(None, [identity.given_name_latin, identity.family_name_latin]))
+    identity.name_index = ring.blind_index(latin) if latin.strip() else None
+    wanted = {ring.token_hash(t) for t in name_tokens(
+        given_km=identity.given_name_km, family_km=identity.family_name_km, given_latin=identity.given_name_latin,
+        family_latin=identity.family_name_latin, alias=identity.alias,
+    )}  # fmt: skip
+    kept = []
+    for row in list(identity.name_tokens):
+        if row.token in wanted:
+            kept.append(row.token)
+        else:
+            identity.name_tokens.remove(row)  # delete-orphan: the row goes
+    for token in sorted(wanted.difference(kept)):
+        identity.name_tokens.append(NameToken(token=token, case_id=identity.case_id))
+
+
+@event.listens_for(Session, "before_flush")
+def _index_changed_names(session: Session, _context: Any, _instances: Any) -> None:
+    # Every write path (admission, the section editor, workflow steps, the demo, a script) goes through
+    # a flush, so the index cannot fall behind the names.
+    for obj in [*session.new, *session.dirty]:
+        if isinstance(obj, Identity) and (obj in session.new or _names_changed(obj)):
+            index_identity(obj)
+
+
+def _names_changed(identity: Identity) -> bool:
+    state = inspect(identity)
+    return any(state.attrs[column].history.has_changes() for column in NAME_COLUMNS)
 
 
 class History(_Section, Base):

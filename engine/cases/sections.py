@@ -34,7 +34,7 @@ from engine.cases.case_file import SINGLE_SECTIONS
 from engine.cases.models import Case, CaseEvent, CasePlan, CasePlanGoal, FamilyAssessment, FamilyMember, Identity, Sex
 from engine.cases.service import NewSurvivor, get_case
 from engine.clock import local_today
-from engine.db import blind_index, transaction
+from engine.db import transaction
 from engine.errors import ConcurrentChange, Forbidden, InvalidInput, NotFound
 from engine.security import audit
 from engine.security.fields import READ, FieldGroup, group_of, target_group
@@ -264,9 +264,6 @@ def update_section(*, session: Session, actor: User, now: dt.datetime, code: str
                 goals.setdefault(parts[1], {})[parts[2]] = values.get(f.name)
             elif parts[0] == key:
                 setattr(row, parts[1], _typed(type(row), parts[1], values.get(f.name)))
-        if isinstance(row, Identity):
-            latin = " ".join(filter(None, [row.given_name_latin, row.family_name_latin]))
-            row.name_index = blind_index(latin or None)
         if isinstance(row, CasePlan):
             _replace_goals(row, goals)
         row.updated_at, row.updated_by_id = now, actor.id

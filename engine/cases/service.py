@@ -89,16 +89,14 @@ def open_case(
         )
         session.add(case)
         session.flush()
-        full_latin = " ".join(filter(None, [given_latin, _clean(survivor.family_name_latin)]))
         session.add(
-            Identity(
+            Identity(  # its blind index and search tokens follow from the names (``index_identity``)
                 case_id=case.id,
                 given_name_km=given_km,
                 family_name_km=_clean(survivor.family_name_km),
                 given_name_latin=given_latin,
                 family_name_latin=_clean(survivor.family_name_latin),
                 alias=_clean(survivor.alias),
-                name_index=blind_index(full_latin or None),
                 sex=survivor.sex,
                 date_of_birth=survivor.date_of_birth,
                 updated_at=now,

@@ -189,3 +189,23 @@ def test_keys_new_adds_an_audit_key_and_the_old_lines_still_verify(run, tmp_path
         assert conn.execute("SELECT max(id) FROM audit_events").fetchone()[0] > before
     ok = run("audit", "verify")
     assert ok.exit_code == 0, ok.output
+
+
+def test_reindex_rebuilds_the_name_search_index_and_migrate_fills_what_is_missing(run, tmp_path):
+    run("migrate")
+    run("seed-demo")
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        identities = conn.execute("SELECT count(*) FROM case_identities").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM case_name_tokens").fetchone()[0] > identities  # kept at seeding
+        conn.execute("DELETE FROM case_name_tokens")
+    migrated = run("migrate")
+    assert migrated.exit_code == 0, migrated.output
+    assert f"indexed the names of {identities} case files for search" in migrated.output
+    assert "indexed the names" not in run("migrate").output  # nothing was missing any more
+    rebuilt = run("reindex")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"indexed the names of {identities} case files for search" in rebuilt.output
+    with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
+        tokens = [row[0] for row in conn.execute("SELECT token FROM case_name_tokens")]
+    assert tokens
+    assert all(len(t) == 64 and "Demo" not in t for t in tokens)

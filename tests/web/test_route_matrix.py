@@ -101,6 +101,7 @@ RULES: dict[tuple[str, str], Allowed] = {
     # Cases: case staff list their own and open cases for their own team; a case file is its
     # caseworker's and its team supervisor's.
     ("cases.index", "GET"): CASE_STAFF,
+    ("cases.search", "POST"): CASE_STAFF,
     ("cases.new", "GET"): CASE_STAFF,
     ("cases.new", "POST"): CASE_STAFF,
     ("cases.show", "GET"): CASE_STAFF_OF_CASE,

@@ -1,5 +1,5 @@
-"""Case list, case page (header, phase timeline, diagram, case-file sections, history) and the diagram's
-XML. Case codes only in URLs; never a name.
+"""Case list and search (``web.cases.search``), case page (header, phase timeline, diagram, case-file
+sections, history) and the diagram's XML. Case codes only in URLs; never a name.
 
 Caseworkers and supervisors only, guarded once; the services check the case's scope again (another
 caseworker's case, or another team's, gives 404).
@@ -14,16 +14,14 @@ from flask_login import login_required
 from engine.accounts.models import Role
 from engine.cases.models import Case, CaseStatus, Phase
 from engine.cases.sections import HistoryLine, case_history, open_case_file, open_steps, view_case_file
-from engine.cases.service import list_cases, section_status
+from engine.cases.service import section_status
 from engine.workflow.service import case_diagram
 from web.auth.principal import actor, require_roles
-from web.cases import consent, edit
+from web.cases import consent, edit, search
 from web.db import get_session, settings, utcnow
-from web.paging import page_number
 from web.work import display
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-PAGE = 25
 PHASES = (Phase.PRE_REINTEGRATION, Phase.REINTEGRATION, Phase.FOLLOW_UP_1, Phase.FOLLOW_UP_2, Phase.CLOSURE)
 
 
@@ -31,16 +29,6 @@ PHASES = (Phase.PRE_REINTEGRATION, Phase.REINTEGRATION, Phase.FOLLOW_UP_1, Phase
 @login_required
 def _guard() -> None:
     require_roles(Role.CASEWORKER, Role.SUPERVISOR)
-
-
-@bp.route("/")
-def index() -> ResponseReturnValue:
-    """The cases the user may see, newest first."""
-    page = page_number()
-    cases, total = list_cases(session=get_session(), actor=actor(), limit=PAGE, offset=(page - 1) * PAGE)
-    return render_template(
-        "cases/index.html", cases=cases, total=total, page=page, pages=max((total + PAGE - 1) // PAGE, 1)
-    )
 
 
 @bp.route("/<code>")
@@ -89,6 +77,8 @@ def timeline(case: Case, history: list[HistoryLine]) -> list[tuple[Phase, str]]:
     return states
 
 
+bp.add_url_rule("/", "index", search.index)
+bp.add_url_rule("/search", "search", search.search, methods=["POST"])
 for rule, endpoint, view in edit.ROUTES:
     bp.add_url_rule(rule, endpoint, view, methods=["GET", "POST"])
 bp.add_url_rule("/<code>/consent", "consent", consent.consent_page, methods=["GET", "POST"])
