@@ -152,7 +152,7 @@ class Plan:
 
 
 _CONTINUE: dict[str, object] = {}
-_MISSED: dict[str, object] = {"contact_made": False, "mode": "not_reached"}
+_MISSED: dict[str, object] = {"contact_made": False, "mode": "not_reached", "seen_alone": ""}
 PLANS = (
     Plan(days_ago=0, steps=0),  # just admitted: registration due today
     Plan(days_ago=12, steps=3),  # needs assessment under way
@@ -163,7 +163,8 @@ PLANS = (
     Plan(days_ago=150, steps=15, visits=(_MISSED, _MISSED)),  # lost contact, tracing
     Plan(days_ago=520, steps=15, visits=(_CONTINUE,) * 7,
          then=(("case_transfer", {}), ("accept_transfer", {"accepted": True}))),
-    Plan(days_ago=140, steps=15, visits=({"visit_outcome": "ready_to_close"},),
+    # closed: Type 1 visits until the follow-up schedule lets a visit mark the case ready to close
+    Plan(days_ago=200, steps=15, visits=(*(_CONTINUE,) * 4, {"visit_outcome": "ready_to_close"}),
          then=(("final_assessment", {}), ("closure_record", {"reason": "goals_met", "survivor_informed": True}),
                ("approve_closure", {"decision": "approve"}))),
 )  # fmt: skip
