@@ -68,6 +68,8 @@ class Walk:
             values = {"to_office": str(self.officer.organisation_id), "shared_groups": ["identity", "plan"], **values}
         if task_name == "notify_dosvy":
             values = {"office": str(self.officer.organisation_id), **values}
+        if task_name == "reintegration_plan" and values.get("dosvy_notice_consent") is not False:
+            values = {"dosvy_office": str(self.officer.organisation_id), **values}
         raw = fill(self.runtime.forms[item.form_key], self.now.date(), values)
         complete_work_item(session=self.session, runtime=self.runtime, actor=actor, now=self.now,
                            work_item_id=item.id, raw=raw)  # fmt: skip

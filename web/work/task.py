@@ -20,13 +20,14 @@ from engine.cases.sections import case_file_values, people, section_form, surviv
 from engine.errors import ConcurrentChange, DomainError, Forbidden, InvalidInput, NotFound
 from engine.security.fields import target_group
 from engine.security.policy import can_see_case, can_work_on, step_groups
+from engine.workflow.approvals import ApprovalContent, approval_content
 from engine.workflow.assignments import get_work_item, load_draft, save_draft
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.returns import ReturnNote, earlier_answers, return_note
 from engine.workflow.service import Completion, complete_work_item
 from engine.workflow.step_actions import offices
 from web.auth.principal import actor
-from web.db import get_session, utcnow
+from web.db import get_session, settings, utcnow
 from web.labels import PHASES
 from web.work import display
 from workflows.forms import Form, prefill
@@ -192,10 +193,21 @@ def _render(step: Step, form: Form, values: Values, errors: dict[str, str], *, s
             earlier: bool = False) -> ResponseReturnValue:  # fmt: skip
     return render_template(
         "work/task.html", step=step, form=form, values=values, errors=errors, draft=draft, conflict=conflict,
-        earlier=earlier,
+        earlier=earlier, content=_approval_content(form, step),
         people=_people(form, step, item), offices=_offices(form, step),
         next=display.safe_next(request.values.get("next")), now=utcnow(),
     ), status  # fmt: skip
+
+
+def _approval_content(form: Form, step: Step) -> ApprovalContent | None:
+    """What an approval step decides on, for whoever may see the case (the team's supervisors)."""
+    if not form.approves or not step.case_visible:
+        return None
+    conf = settings()
+    item = get_work_item(session=get_session(), actor=actor(), work_item_id=step.id)
+    return approval_content(session=get_session(), actor=actor(), now=utcnow(), item=item,
+                            forms=display.runtime().forms, max_age_days=conf.record_max_age_days,
+                            section_ages=dict(conf.section_max_age_days))  # fmt: skip
 
 
 def _offices(form: Form, step: Step) -> list[tuple[str, str]]:
