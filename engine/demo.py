@@ -152,18 +152,21 @@ class Plan:
 
 
 _CONTINUE: dict[str, object] = {}
-_MISSED: dict[str, object] = {"contact_made": False, "mode": "not_reached"}
+_MISSED: dict[str, object] = {"contact_made": False, "mode": "not_reached", "seen_alone": ""}
+_CLOSE: dict[str, object] = {"visit_outcome": "ready_to_close"}
 PLANS = (
     Plan(days_ago=0, steps=0),  # just admitted: registration due today
     Plan(days_ago=12, steps=3),  # needs assessment under way
-    Plan(days_ago=40, steps=5),  # case plan waiting for the supervisor's approval
+    Plan(days_ago=40, steps=5, then=(("approve_case_plan", {"decision": "return",  # returned: back with a comment
+                                                             "comment": "Synthetic demo: add the education goal"}),)),
     Plan(days_ago=75, steps=11),  # reintegration agreement waiting for approval
     Plan(days_ago=95, steps=13),  # reintegration: hand-over overdue
     Plan(days_ago=160, steps=15, visits=(_CONTINUE,)),  # Type 1 follow-up; next visit overdue
     Plan(days_ago=150, steps=15, visits=(_MISSED, _MISSED)),  # lost contact, tracing
     Plan(days_ago=520, steps=15, visits=(_CONTINUE,) * 7,
          then=(("case_transfer", {}), ("accept_transfer", {"accepted": True}))),
-    Plan(days_ago=140, steps=15, visits=({"visit_outcome": "ready_to_close"},),
+    # closed: Type 1 visits until the follow-up schedule lets a visit mark the case ready to close
+    Plan(days_ago=300, steps=15, visits=(*(_CONTINUE,) * 4, _CLOSE),
          then=(("final_assessment", {}), ("closure_record", {"reason": "goals_met", "survivor_informed": True}),
                ("approve_closure", {"decision": "approve"}))),
 )  # fmt: skip

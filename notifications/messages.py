@@ -27,6 +27,7 @@ KINDS = (
     "weekly_overdue",
     "urgent",
     "consent_override",
+    "returned",
 )
 LANGUAGES = ("en", "km")
 CASE_STAFF = ("caseworker", "supervisor")  # the roles that may open /cases/<code>

@@ -12,8 +12,9 @@ from engine.accounts.passwords import make_hasher
 from engine.accounts.service import create_user
 from engine.cases.models import Case, Sex
 from engine.cases.service import NewSurvivor, open_case
+from engine.clock import local_today
 from engine.db import transaction
-from engine.security.consent import NewConsent, is_minor, record_consent
+from engine.security.consent import NewConsent, Withdrawal, is_minor, record_consent
 from engine.security.fields import parse_groups
 
 PASSWORD = "correct-horse-battery"
@@ -89,3 +90,8 @@ class Factory:
             session=self.session, actor=worker, now=self.now, team_id=worker.team_id,
             survivor=NewSurvivor(**fields),  # type: ignore[arg-type]
         )  # fmt: skip
+
+
+def withdrawn_today(now: dt.datetime) -> Withdrawal:
+    """A withdrawal on ``now``'s day, with an obviously synthetic reason."""
+    return Withdrawal(local_today(now), "Synthetic: the survivor withdrew it")

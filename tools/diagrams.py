@@ -144,7 +144,12 @@ REINTEGRATION = Process(
 
 
 def visit_cycle(pid: str, name: str, phase_code: str, last_end: Node, transfer: bool) -> Process:
-    """One follow-up visit per instance (flat cost however long the follow-up lasts)."""
+    """One follow-up visit per instance (flat cost however long the follow-up lasts).
+
+    With ``transfer`` (Type 2) every visit comes after the office accepted the transfer, so the visit is the
+    DoSVY officer's: the office that now follows the survivor records it (the shelter's supervisor still
+    hears when it is overdue)."""
+    visitor = DOSVY if transfer else CW
     nodes = [
         Node("start", "start", "Visit cycle starts", CW),
         script(
@@ -159,13 +164,19 @@ def visit_cycle(pid: str, name: str, phase_code: str, last_end: Node, transfer: 
             "Compute due date",
             CW,
             "visit_due = add_days(last_visit_on, interval_days)\n"
-            "phase_over = days_between(reintegrated_on, visit_due) >= phase_months * 30.44",
+            "phase_over = days_between(reintegrated_on, visit_due) >= phase_months * 30.44\n"
+            "closure_allowed = months_since >= min_months_before_close",
         ),
-        user("conduct_visit", "Follow-up visit", CW, "follow_up_visit", due_var="visit_due"),
+        user("conduct_visit", "Follow-up visit", visitor, "follow_up_visit", due_var="visit_due"),
         Node(
-            "b_overdue", "boundary", "Visit overdue", CW, timer=("timeDate", "visit_due"), attached_to="conduct_visit"
+            "b_overdue",
+            "boundary",
+            "Visit overdue",
+            visitor,
+            timer=("timeDate", "visit_due"),
+            attached_to="conduct_visit",
         ),
-        script("s_remind", "Remind caseworker", CW, "overdue = True"),
+        script("s_remind", "Remind the visitor" if transfer else "Remind caseworker", visitor, "overdue = True"),
         Node("t_grace", "timer", "Grace period over", SUP, timer=("timeDuration", '"P3D"')),
         user("overdue_escalation", "Overdue visit: supervisor follow-up", SUP, "overdue_review", "P2D", priority="1"),
         Node("end_escalated", "end", "Escalation handled", SUP, {"branch": "true"}),

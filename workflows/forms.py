@@ -29,7 +29,10 @@ template needs no Python change. The format::
           "workflow": "family_safety",                // optional: the workflow variable the field sets
           "_comment": "..."                           // optional, ignored (also allowed on a choice)
         }
-      ]
+      ],
+      "approves": ["case_plan"],                      // optional, on an approval: the forms of the steps
+                                                      //   it decides on (shown read-only to the approver)
+      "rules": [...]                                  // optional cross-field rules: workflows/form_rules.py
     }
 
 Targets are ``<section>.<column>`` with section and column from :data:`TARGET_COLUMNS` (``case`` allows
@@ -58,6 +61,7 @@ import re
 from pathlib import Path
 
 from workflows import FORMS_DIR
+from workflows.form_rules import read_rules
 from workflows.forms_validation import (
     DEFAULT_MAX_LENGTH,
     FIELD_TYPES,
@@ -127,7 +131,7 @@ CASE_PLAN_DOMAINS: tuple[str, ...] = (
 _NAME = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 _CHOICE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*", re.ASCII)
 _WORKFLOW_TYPES = frozenset({"text", "date", "choice", "yes_no", "number"})
-_FORM_KEYS = frozenset({"key", "title", "description", "_comment", "fields"})
+_FORM_KEYS = frozenset({"key", "title", "description", "_comment", "fields", "approves", "rules"})
 _FIELD_KEYS = frozenset(
     {"name", "type", "label", "help", "required", "required_if", "choices", "min", "max", "max_length",
      "future", "target", "workflow", "_comment"}
@@ -162,6 +166,9 @@ def load_forms(directory: Path = FORMS_DIR) -> dict[str, Form]:
         if form.key != path.stem:
             raise FormDefinitionError(path, "form", f"key {form.key!r} must equal the file name {path.stem!r}")
         forms[form.key] = form
+    for form in forms.values():
+        if missing := [k for k in form.approves if k not in forms]:
+            raise FormDefinitionError(directory / f"{form.key}.json", "form", f"approves {missing}: no such form")
     return forms
 
 
@@ -220,11 +227,16 @@ class _Reader:
         fields = tuple(self.field(i, raw) for i, raw in enumerate(raw_fields, start=1))
         self.check_together(fields)
         description = obj.get("description")
+        approves = obj.get("approves", [])
+        if not isinstance(approves, list) or not all(isinstance(k, str) and _NAME.fullmatch(k) for k in approves):
+            raise self.fail("form", f"approves must be a list of form keys, got {approves!r}")
         return Form(
             key=key,
             title=self.text("form", "title", obj["title"]),
             description=None if description is None else self.text("form", "description", description),
             fields=fields,
+            approves=tuple(approves),
+            rules=read_rules(obj.get("rules"), {f.name: f for f in fields}, self.fail, self.text),
         )
 
     def field(self, index: int, data: object) -> Field:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from workflows.form_rules import Rule, broken_rules, fill_message
+
 FieldType = Literal["text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person", "office"]
 FIELD_TYPES: tuple[FieldType, ...] = (
     "text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person", "office",
@@ -111,6 +113,8 @@ class Form:
     title: Text
     fields: tuple[Field, ...]
     description: Text | None = None
+    approves: tuple[str, ...] = ()  # an approval: the forms of the steps it decides on
+    rules: tuple[Rule, ...] = ()  # cross-field rules (workflows.form_rules)
 
     def field(self, name: str) -> Field:
         """Return the field called ``name`` (KeyError if there is none)."""
@@ -168,11 +172,13 @@ def validate_submission(
     today: dt.date,
     people: Mapping[str, str] | None = None,
     offices: Mapping[str, str] | None = None,
+    context: Mapping[str, object] | None = None,
 ) -> Submission:
     """Parse and check ``raw`` (form strings) against ``form``; never raises on user input.
 
     ``people`` (the case's family members) and ``offices`` (the DoSVY offices) are what a "person" or an
-    "office" field may name, by id."""
+    "office" field may name, by id. ``context``: the step's workflow variables, which the form's rules
+    may test (e.g. whether the follow-up schedule allows closing yet)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}")
     values: dict[str, object] = {}
@@ -189,6 +195,8 @@ def validate_submission(
     for f in form.fields:  # requirements second: required_if looks at the other fields' typed values
         if f.name not in values and f.name not in errors and _is_required(f, values):
             errors[f.name] = message("required", lang)
+    for name, rule in broken_rules(form.rules, values, set(errors), context or {}).items():
+        errors[name] = fill_message(rule.message.get(lang), context or {})
     return Submission(form=form, values=values, errors=errors)
 
 

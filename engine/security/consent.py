@@ -38,6 +38,16 @@ SIGNED_METHODS = ("signature", "thumbprint")  # a release: "verbal_with_witness"
 # Khmer wording written for these messages; it needs a native speaker's review (see GLOSSARY-km.md).
 MESSAGES: dict[str, dict[str, str]] = {
     "not_recorded": {"en": "The consent was not recorded.", "km": "ការយល់ព្រមមិនត្រូវបានកត់ត្រាទេ។"},
+    "not_withdrawn": {
+        "en": "The consent was not withdrawn: nothing was changed.",
+        "km": "ការយល់ព្រមមិនត្រូវបានដកវិញទេ៖ គ្មានអ្វីត្រូវបានផ្លាស់ប្តូរឡើយ។",
+    },
+    "reason": {"en": "Say why the consent was withdrawn.", "km": "សូមបញ្ជាក់មូលហេតុនៃការដកការយល់ព្រមវិញ។"},
+    "reason_long": {"en": "At most 1000 characters.", "km": "យ៉ាងច្រើន ១០០០ តួអក្សរ។"},
+    "before_given": {
+        "en": "A consent cannot be withdrawn before the day it was given.",
+        "km": "មិនអាចដកការយល់ព្រមវិញមុនថ្ងៃដែលវាត្រូវបានផ្តល់ទេ។",
+    },
     "kind": {"en": "Choose the kind of consent.", "km": "សូមជ្រើសរើសប្រភេទការយល់ព្រម។"},
     "method": {"en": "Choose how consent was given.", "km": "សូមជ្រើសរើសរបៀបផ្តល់ការយល់ព្រម។"},
     "given_by": {"en": "Choose who gave consent.", "km": "សូមជ្រើសរើសអ្នកដែលបានផ្តល់ការយល់ព្រម។"},
@@ -193,11 +203,52 @@ def recipients(session: Session, case: Case) -> dict[str, str]:
     return {str(org_id): name for org_id, name in rows}
 
 
-def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent_id: int,
-                     case_id: int | None = None) -> None:  # fmt: skip
-    """The survivor withdrew a consent: it stops covering anything from today, the transfers resting on it
-    end (the office no longer sees the case) and a photo it allowed is deleted (``case_id``: the consent
-    must be that case's)."""
+@functools.cache
+def withdrawal_form() -> Form:
+    """The confirmation asked before a consent is withdrawn (the date and the reason)."""
+    return load_form(FORMS_DIR / "records" / "consent_withdrawal.json")
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """When and why the survivor withdrew a consent (``reason`` is kept encrypted)."""
+
+    on: dt.date
+    reason: str
+
+
+def parse_withdrawal(*, raw: Mapping[str, str | list[str]], lang: str, today: dt.date) -> Withdrawal:
+    """Check the withdrawal confirmation; the withdrawal, or ``InvalidInput`` with messages by field."""
+    submission = validate_submission(withdrawal_form(), raw, lang=lang, today=today)
+    if not submission.ok:
+        raise InvalidInput(MESSAGES["not_withdrawn"][lang], submission.errors)
+    on, reason = submission.values["withdrawn_on"], submission.values["reason"]
+    assert isinstance(on, dt.date), "a date field holds a date"
+    assert isinstance(reason, str), "a text field holds a string"
+    return Withdrawal(on, reason)
+
+
+def get_consent(*, session: Session, actor: User, case: Case, consent_id: int, on: dt.date) -> ConsentLine:
+    """One consent of ``case`` as the consent page lists it, ``valid`` on ``on`` (case staff of the case only)."""
+    for line in list_consents(session=session, actor=actor, case=case, on=on):
+        if line.record.id == consent_id:
+            return line
+    raise NotFound("There is no such consent record.")
+
+
+def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent_id: int, withdrawal: Withdrawal,
+                     case_id: int | None = None, lang: str = "en") -> bool:  # fmt: skip
+    """The survivor withdrew a consent on ``withdrawal.on``: from that day it covers nothing, the transfers
+    resting on it end now (the office no longer sees the case) and a photo it allowed is deleted
+    (``case_id``: the consent must be that case's). Return False when it was withdrawn already."""
+    problems: dict[str, str] = {}
+    reason = withdrawal.reason.strip()
+    if not reason:
+        problems["reason"] = MESSAGES["reason"][lang]
+    elif len(reason) > 1000:
+        problems["reason"] = MESSAGES["reason_long"][lang]
+    if withdrawal.on > local_today(now):
+        problems["withdrawn_on"] = MESSAGES["future"][lang]
     with transaction(session):
         row = session.get(ConsentRecord, consent_id)
         case = session.get(Case, row.case_id) if row else None
@@ -205,10 +256,14 @@ def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent
         if row is None or case is None or not staff or not can_see_case(actor, case) or case_id not in (None, case.id):
             raise NotFound("There is no such consent record.")
         if row.withdrawn_on is not None:
-            return
-        row.withdrawn_on = local_today(now)
+            return False
+        if "withdrawn_on" not in problems and withdrawal.on < row.given_on:
+            problems["withdrawn_on"] = MESSAGES["before_given"][lang]
+        if problems:
+            raise InvalidInput(MESSAGES["not_withdrawn"][lang], problems)
+        row.withdrawn_on, row.withdrawal_reason, row.withdrawn_by_id = withdrawal.on, reason, actor.id
         audit.record(session=session, now=now, actor_id=actor.id, action="consent_withdrawn", case_id=case.id,
-                     detail=f"consent={row.id}")  # fmt: skip
+                     detail=f"consent={row.id} on={withdrawal.on.isoformat()}")  # fmt: skip
         for transfer in session.scalars(select(CaseTransfer).where(CaseTransfer.consent_id == row.id,
                                                                    CaseTransfer.ended_at.is_(None))):  # fmt: skip
             transfer.ended_at = now  # the office no longer sees the case
@@ -220,6 +275,7 @@ def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent
             session.delete(photo)  # the release is gone: so is the photo it allowed
             audit.record(session=session, now=now, actor_id=actor.id, action="photo_removed", case_id=case.id,
                          detail=f"consent={row.id} withdrawn")  # fmt: skip
+        return True
 
 
 def covering_consent(*, session: Session, case: Case, recipient_org_id: int, groups: frozenset[FieldGroup],

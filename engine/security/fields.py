@@ -60,6 +60,9 @@ WRITE: dict[Role, frozenset[FieldGroup]] = {
     Role.ADMINISTRATOR: frozenset(),
     Role.REPORTING: frozenset(),
 }
+# What a DoSVY officer's own workflow steps may write: a Type 2 follow-up visit re-rates the case's risk
+# level (``case.risk_level``, plan data). Their case-file pages stay read-only (WRITE above).
+DOSVY_STEP_WRITE = frozenset({FieldGroup.PLAN})
 # What a transfer may ever carry, whatever the consent says.
 TRANSFERABLE = frozenset({FieldGroup.IDENTITY, FieldGroup.ADDRESSES, FieldGroup.PLAN, FieldGroup.FAMILY})
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, object_session
 from engine.accounts.models import Role, User
 from engine.cases.models import Case
 from engine.errors import Forbidden
-from engine.security.fields import READ, WRITE, FieldGroup
+from engine.security.fields import DOSVY_STEP_WRITE, READ, WRITE, FieldGroup
 from engine.security.models import CaseTransfer, ConsentRecord
 from engine.workflow.models import WorkItem
 
@@ -76,7 +76,7 @@ def can_work_on(actor: User, item: WorkItem) -> bool:
         return item.assignee_id == actor.id or (item.assignee_id is None and item.team_id == actor.team_id)
     if actor.role is Role.SUPERVISOR:
         return actor.team_id is not None and item.team_id == actor.team_id
-    # DoSVY officers: the items of cases transferred to their office (the accept-transfer step).
+    # DoSVY officers: the items of cases transferred to their office (accepting it, then the Type 2 visits).
     return actor.role is Role.DOSVY_OFFICER and can_see_case(actor, item.case)
 
 
@@ -103,7 +103,7 @@ def step_groups(actor: User, case: Case) -> tuple[frozenset[FieldGroup], frozens
     decides what it may write) but reads nothing of a case file that is not theirs: the form is not
     prefilled from it, and fields left empty write nothing."""
     if actor.role is Role.DOSVY_OFFICER:
-        return READ[actor.role] & _transfer_groups(actor, case), WRITE[actor.role]
+        return READ[actor.role] & _transfer_groups(actor, case), DOSVY_STEP_WRITE
     return READ[actor.role] if can_see_case(actor, case) else frozenset(), WRITE[actor.role]
 
 

@@ -97,6 +97,10 @@ class WorkItem(Base):
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     draft: Mapped[str | None] = mapped_column(EncryptedText)  # JSON of a saved draft of the form
+    # A step reopened by "return for changes": the approval's record (the supervisor's comment, encrypted
+    # there) and the step's earlier record (its answers, which prefill the form again).
+    return_record_id: Mapped[int | None] = mapped_column(ForeignKey("case_records.id", ondelete="SET NULL"))
+    earlier_record_id: Mapped[int | None] = mapped_column(ForeignKey("case_records.id", ondelete="SET NULL"))
 
     case: Mapped[Case] = relationship()
     team: Mapped[Team | None] = relationship()

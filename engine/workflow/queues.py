@@ -144,7 +144,7 @@ def my_work(*, session: Session, actor: User, now: dt.datetime, chosen: Filter =
     conditions = _conditions(actor, now)
     if actor.role is Role.DOSVY_OFFICER:
         scope = visible_item(actor)
-        conditions[Filter.MINE] = or_(WorkItem.assignee_id == actor.id, WorkItem.assignee_id.is_(None))
+        # Mine is what is assigned to them; the office's unassigned steps are listed apart (never counted twice).
         conditions[Filter.TEAM_UNASSIGNED] = WorkItem.assignee_id.is_(None)
     else:
         scope = and_(WorkItem.role == actor.role, WorkItem.team_id == actor.team_id,

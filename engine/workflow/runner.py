@@ -114,6 +114,13 @@ def complete(workflow: BpmnWorkflow, task_id: str, values: dict[str, Any]) -> No
         raise WorkflowFailed(task.task_spec.bpmn_name or task.task_spec.bpmn_id, exc) from exc
 
 
+def task_data(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+    """The workflow values a user task sees (what the diagram computed before it), for the form's rules;
+    empty when the task is not there."""
+    task = workflow.get_task_from_id(UUID(task_id))
+    return dict(task.data) if task is not None else {}
+
+
 def fire_timers(workflow: BpmnWorkflow) -> list[str]:
     """Fire the timers due at the workflow's clock; return their names."""
     before = {t.id for t in workflow.get_tasks(state=TaskState.WAITING)}

@@ -31,8 +31,9 @@ from engine.notices.outbox import add_notice, team_members
 from engine.notices.rules import Rules
 from engine.security.consent import end_transfers
 from engine.security.fields import target_group
+from engine.security.models import CaseTransfer
 from engine.security.policy import can_see_case, can_work_on, step_groups
-from engine.workflow import runner, step_actions
+from engine.workflow import returns, runner, step_actions
 from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
 from engine.workflow.registry import Registry, load_registry
 from workflows.forms import Form, load_forms, validate_submission
@@ -142,16 +143,17 @@ def complete_work_item(
             for m in session.scalars(select(FamilyMember).where(FamilyMember.case_id == case.id))
         }
         offices = step_actions.offices(session) if any(f.type == "office" for f in form.fields) else {}
-        submission = validate_submission(form, raw, lang=lang, today=now.date(), people=people, offices=offices)
+        instance = session.get(WorkflowInstance, item.instance_id)
+        assert instance is not None, "a work item always belongs to an instance (foreign key)"
+        deployed = runtime.registry.by_key(session, instance.spec_key)
+        workflow = runner.load(deployed, instance.state, now)
+        submission = validate_submission(form, raw, lang=lang, today=now.date(), people=people, offices=offices,
+                                         context=runner.task_data(workflow, item.task_id))  # fmt: skip
         if not submission.ok:
             raise InvalidInput("Please correct the marked fields.", submission.errors)
         _readable, writable = step_groups(actor, case)
         if any(target_group(t) not in writable for t in submission.targets()):
             raise Forbidden("This step writes parts of the case file you may not change.")
-        instance = session.get(WorkflowInstance, item.instance_id)
-        assert instance is not None, "a work item always belongs to an instance (foreign key)"
-        deployed = runtime.registry.by_key(session, instance.spec_key)
-        workflow = runner.load(deployed, instance.state, now)
         try:
             runner.complete(workflow, item.task_id, submission.workflow_values())
         except runner.TaskNotReady:
@@ -161,14 +163,17 @@ def complete_work_item(
         step_actions.perform(session=session, rules=runtime.rules, actor=actor, now=now, case=case, form_key=form.key,
                              values=submission.values, lang=lang)  # fmt: skip
         apply_targets(session=session, case=case, actor=actor, now=now, targets=submission.targets())
-        record_step(session=session, case=case, actor=actor, now=now, form_key=form.key, step=item.title,
-                    values=submission.record())  # fmt: skip
+        record = record_step(session=session, case=case, actor=actor, now=now, form_key=form.key, step=item.title,
+                             values=submission.record())  # fmt: skip
         item.status, item.completed_at, item.completed_by_id = WorkItemStatus.COMPLETED, now, actor.id
         decisions = {k: v for k, v in submission.workflow_values().items() if k.endswith(("decision", "outcome"))}
         summary = item.title + "".join(f" ({v})" for v in decisions.values())
         session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="step_completed", summary=summary[:200]))
         phase_before = case.phase
         _save(session, runtime, instance, case, workflow, actor, now)
+        if form.approves and submission.values.get("decision") == "return":
+            returns.reopened(session=session, rules=runtime.rules, actor=actor, now=now, case=case,
+                             instance_id=instance.id, decision=record)  # fmt: skip
         open_items = session.scalars(
             select(WorkItem.title).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN)
         ).all()
@@ -353,11 +358,14 @@ def _materialise(
             add_notice(session, key=("urgent", f"case:{case.id}", f"{instance.id}/{r.task_id}"), case_id=case.id,
                        payload=payload, recipients=team_members(session, team_id=case.team_id, role=Role.SUPERVISOR),
                        rules=rules, now=now)  # fmt: skip
+        assignee_id = case.caseworker_id if role is Role.CASEWORKER else None
+        if role is Role.DOSVY_OFFICER and r.form != "transfer_acceptance":
+            assignee_id = _accepting_officer(session, case.id)  # Type 2 visits: the officer who took the case on
         session.add(WorkItem(
             case_id=case.id, instance_id=instance.id, task_id=r.task_id, task_name=r.name, title=r.title,
             form_key=r.form, process_id=instance.process_id, role=role,
             team_id=case.team_id if role in (Role.CASEWORKER, Role.SUPERVISOR) else None,
-            assignee_id=case.caseworker_id if role is Role.CASEWORKER else None,
+            assignee_id=assignee_id,
             status=WorkItemStatus.OPEN, priority=r.priority, due_at=due_at, created_at=now,
         ))  # fmt: skip
     session.execute(delete(WorkflowTimer).where(WorkflowTimer.instance_id == instance.id))
@@ -367,3 +375,19 @@ def _materialise(
                 instance_id=instance.id, case_id=case.id, task_id=t.task_id, name=t.name[:120], due_at=t.due_at
             )
         )
+
+
+def _accepting_officer(session: Session, case_id: int) -> int | None:
+    """The DoSVY officer who last accepted the case's transfer, while still active and of the office the case
+    is transferred to now (else None: any officer of that office may take the step)."""
+    officer_id = session.scalar(
+        select(WorkItem.completed_by_id).where(WorkItem.case_id == case_id, WorkItem.form_key == "transfer_acceptance",
+                                               WorkItem.status == WorkItemStatus.COMPLETED)
+        .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
+    )  # fmt: skip
+    officer = session.get(User, officer_id) if officer_id is not None else None
+    if officer is None or not officer.active or officer.role is not Role.DOSVY_OFFICER:
+        return None
+    office = session.scalar(select(CaseTransfer.to_org_id).where(CaseTransfer.case_id == case_id,
+                                                                 CaseTransfer.ended_at.is_(None)))  # fmt: skip
+    return officer.id if office is not None and office == officer.organisation_id else None

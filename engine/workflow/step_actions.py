@@ -9,6 +9,10 @@
 - "Accept case transfer" (``transfer_acceptance``) answered "no" ends the open transfer: the office
   that declined no longer sees the case, and the shelter records a transfer to another office.
 
+- "Reintegration plan and agreement" (``reintegration_plan``) with the survivor's consent to notify DoSVY
+  records that consent as what it is: a data-sharing consent to the named office covering identity and
+  addresses (the survivor's, or for a child the guardian's), so the "Notice to DoSVY" step finds it. A
+  resubmission after a return records nothing twice while a consent covering that notice holds.
 - "Rights explained and informed consent" (``consent``) with consent to services records it as a consent
   (the survivor's, or for a child the guardian's, which the step then requires), so it is listed on the
   case's consent page beside the sharing, photo and publication consents recorded there.
@@ -32,6 +36,7 @@ from engine.notices.rules import Rules
 from engine.security.consent import (
     ConsentMissing,
     NewConsent,
+    covering_consent,
     end_transfers,
     is_minor,
     notify_office,
@@ -65,6 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 _FIELDS = {"to_org_id": "to_office", "groups": "shared_groups"}
 NOTICE_GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.ADDRESSES})  # who, and where they now live
+NOTICE_PURPOSE = "Notice of reintegration (consent given in the reintegration agreement)"
 
 
 def offices(session: Session) -> dict[str, str]:
@@ -81,6 +87,8 @@ def perform(*, session: Session, rules: Rules, actor: User, now: dt.datetime, ca
     """Carry out what the step ``form_key`` stands for, if anything (see the module's docstring)."""
     if form_key == "consent" and values.get("consent_to_services") is True:
         _services_consent(session, actor, now, case, values, lang)
+    elif form_key == "reintegration_plan" and values.get("dosvy_notice_consent") is True:
+        _notice_consent(session, actor, now, case, values, lang)
     elif form_key == "case_transfer":
         _transfer(session, rules, actor, now, case, values, lang)
     elif form_key == "dosvy_notice":
@@ -130,6 +138,24 @@ def _services_consent(session: Session, actor: User, now: dt.datetime, case: Cas
         record_consent_in_step(session=session, actor=actor, now=now, case=case, consent=consent, lang=lang)
     except InvalidInput as exc:  # e.g. a method the service refuses: shown next to the method
         raise InvalidInput(exc.message, {"method": " ".join(exc.fields.values()) or exc.message}) from None
+
+
+def _notice_consent(session: Session, actor: User, now: dt.datetime, case: Case, values: Mapping[str, object],
+                    lang: str) -> None:  # fmt: skip
+    office_id, today = int(str(values["dosvy_office"])), local_today(now)
+    if covering_consent(session=session, case=case, recipient_org_id=office_id, groups=NOTICE_GROUPS, on=today):
+        return
+    consent = NewConsent(
+        kind="data_sharing", given_by="guardian" if is_minor(session, case, today) else "survivor",
+        method=str(values["dosvy_consent_method"]), given_on=today, recipient_org_id=office_id,
+        purpose=NOTICE_PURPOSE, groups=NOTICE_GROUPS,
+    )  # fmt: skip
+    try:
+        record_consent_in_step(session=session, actor=actor, now=now, case=case, consent=consent, lang=lang)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            exc.message, {"dosvy_consent_method": " ".join(exc.fields.values()) or exc.message}
+        ) from None
 
 
 def _declined(session: Session, actor: User, now: dt.datetime, case: Case) -> None:

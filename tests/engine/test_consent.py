@@ -17,6 +17,7 @@ from engine.security import audit
 from engine.security.consent import (
     ConsentMissing,
     NewConsent,
+    Withdrawal,
     record_consent,
     transfer_case,
     withdraw_consent,
@@ -25,6 +26,7 @@ from engine.security.fields import FieldGroup
 from engine.security.models import AuditEvent, ConsentRecord
 from engine.security.policy import active_transfer_groups
 from tests.conftest import NOW
+from tests.factories import withdrawn_today
 
 GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.ADDRESSES})
 
@@ -78,7 +80,7 @@ def test_a_consent_not_covering_every_group_does_not_count(session, setting):
 def test_a_withdrawn_or_expired_consent_does_not_count(session, setting):
     worker, supervisor, office, _officer, case = setting
     row = record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
-    withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id)
+    withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id, withdrawal=withdrawn_today(NOW))
     with pytest.raises(ConsentMissing):
         transfer_case(session=session, actor=supervisor, now=NOW + dt.timedelta(days=1), case=case,
                       to_org_id=office.id, groups=GROUPS)  # fmt: skip
@@ -166,7 +168,7 @@ def test_withdrawing_ends_the_transfers_resting_on_the_consent(session, setting)
     worker, _supervisor, office, officer, case = setting
     row = record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
     transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
-    withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id)
+    withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id, withdrawal=withdrawn_today(NOW))
     with pytest.raises(NotFound):
         get_case(session=session, actor=officer, code=case.code)
     ended = session.scalars(select(AuditEvent.action).where(AuditEvent.action == "transfer_ended")).all()
@@ -190,7 +192,9 @@ def test_a_consent_id_of_another_case_is_not_withdrawn_through_this_one(session,
     other = factory.case(worker, date_of_birth=dt.date(1994, 2, 2))
     row = record_consent(session=session, actor=worker, now=NOW, case=other, consent=_sharing(office))
     with pytest.raises(NotFound):
-        withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id, case_id=case.id)
+        withdraw_consent(
+            session=session, actor=worker, now=NOW, consent_id=row.id, case_id=case.id, withdrawal=withdrawn_today(NOW)
+        )
     assert session.get(ConsentRecord, row.id).withdrawn_on is None
 
 
@@ -206,3 +210,41 @@ def test_a_consent_given_today_in_phnom_penh_is_not_in_the_future(session, setti
     evening_utc = dt.datetime(2026, 11, 29, 20, 0, tzinfo=dt.UTC)  # already 30 November, 03:00, in Phnom Penh
     consent = _sharing(office, given_on=dt.date(2026, 11, 30))
     assert record_consent(session=session, actor=worker, now=evening_utc, case=case, consent=consent).id
+
+
+def test_a_withdrawal_needs_a_reason_in_the_readers_language_and_writes_nothing(session, setting):
+    worker, _supervisor, office, _officer, case = setting
+    row = record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
+    with pytest.raises(InvalidInput) as refused:
+        withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id,
+                         withdrawal=Withdrawal(NOW.date(), "   "), lang="km")  # fmt: skip
+    assert refused.value.fields["reason"] == "សូមបញ្ជាក់មូលហេតុនៃការដកការយល់ព្រមវិញ។"
+    session.rollback()
+    assert session.get(ConsentRecord, row.id).withdrawn_on is None
+
+
+def test_a_withdrawal_dated_before_the_consent_or_ahead_is_refused(session, setting):
+    worker, _supervisor, office, _officer, case = setting
+    row = record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
+    for day in (NOW.date() - dt.timedelta(days=1), NOW.date() + dt.timedelta(days=1)):
+        with pytest.raises(InvalidInput) as refused:
+            withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id,
+                             withdrawal=Withdrawal(day, "Synthetic reason"))  # fmt: skip
+        assert "withdrawn_on" in refused.value.fields
+    session.rollback()
+    assert session.get(ConsentRecord, row.id).withdrawn_on is None
+
+
+def test_a_withdrawal_records_who_when_and_why(session, setting):
+    worker, _supervisor, office, _officer, case = setting
+    row = record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
+    assert withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id,
+                            withdrawal=Withdrawal(NOW.date(), "Synthetic: changed her mind"))  # fmt: skip
+    session.expire_all()
+    stored = session.get(ConsentRecord, row.id)
+    assert (stored.withdrawn_on, stored.withdrawal_reason, stored.withdrawn_by_id) == (
+        NOW.date(), "Synthetic: changed her mind", worker.id)  # fmt: skip
+    assert not withdraw_consent(session=session, actor=worker, now=NOW, consent_id=row.id,
+                                withdrawal=Withdrawal(NOW.date(), "Synthetic: again"))  # fmt: skip
+    session.expire_all()
+    assert session.get(ConsentRecord, row.id).withdrawal_reason == "Synthetic: changed her mind"

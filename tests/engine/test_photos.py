@@ -28,6 +28,7 @@ from engine.security.fields import FieldGroup
 from engine.security.models import AuditEvent, CasePhoto, ConsentRecord
 from engine.security.rotation import encrypted_columns, rotate_all
 from tests.conftest import NOW, TEST_FERNET_KEY, TEST_INDEX_KEY
+from tests.factories import withdrawn_today
 from tests.privacy_support import (
     assert_clean_jpeg,
     consent,
@@ -204,7 +205,9 @@ def test_a_release_that_does_not_name_the_use_is_refused(session, crew):
 
 
 def test_a_withdrawn_release_is_refused(session, crew, released):
-    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=released.id)
+    withdraw_consent(
+        session=session, actor=crew.worker, now=NOW, consent_id=released.id, withdrawal=withdrawn_today(NOW)
+    )
     assert refusal(session, crew.worker, crew.case, jpeg_with_gps()) == photos.NO_RELEASE
 
 
@@ -279,7 +282,9 @@ def test_the_case_staff_view_the_photo_and_each_view_is_audited(session, crew, r
 
 def test_withdrawing_the_release_deletes_the_photo_and_says_so_in_the_audit_log(session, crew, released):
     upload(session, crew.worker, crew.case, jpeg_with_gps())
-    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=released.id)
+    withdraw_consent(
+        session=session, actor=crew.worker, now=NOW, consent_id=released.id, withdrawal=withdrawn_today(NOW)
+    )
     assert session.scalar(select(func.count()).select_from(CasePhoto)) == 0
     with pytest.raises(NotFound):
         photos.read_photo(session=session, actor=crew.worker, now=NOW, case=crew.case)
@@ -297,7 +302,9 @@ def test_a_photo_is_not_shown_once_the_release_has_expired(session, crew):
 
 def test_a_newer_release_does_not_revive_a_photo_kept_under_a_withdrawn_one(session, crew, released):
     upload(session, crew.worker, crew.case, jpeg_with_gps())
-    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=released.id)
+    withdraw_consent(
+        session=session, actor=crew.worker, now=NOW, consent_id=released.id, withdrawal=withdrawn_today(NOW)
+    )
     consent(session, crew.worker, crew.case, purpose="Synthetic: another use")
     with pytest.raises(NotFound):
         photos.read_photo(session=session, actor=crew.worker, now=NOW + dt.timedelta(days=1), case=crew.case)
@@ -338,7 +345,9 @@ def test_the_status_says_what_the_page_may_offer_without_showing_the_picture(ses
         session.get(ConsentRecord, release.id).expires_on = later.date()
     status = photos.photo_status(session=session, actor=crew.worker, now=later, case=crew.case)
     assert (status.on_file, status.viewable, status.release_on_file) == (True, False, False)
-    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=release.id)
+    withdraw_consent(
+        session=session, actor=crew.worker, now=NOW, consent_id=release.id, withdrawal=withdrawn_today(NOW)
+    )
     status = photos.photo_status(session=session, actor=crew.worker, now=NOW, case=crew.case)
     assert (status.on_file, status.viewable, status.release_on_file) == (False, False, False)
     assert "photo_viewed" not in actions(session, crew.case)

@@ -43,6 +43,7 @@ from engine.security.publication import (
 )
 from engine.security.rotation import encrypted_columns
 from tests.conftest import NOW
+from tests.factories import withdrawn_today
 from tests.privacy_support import consent, jpeg_with_gps, people, raw_consent
 
 G = FieldGroup
@@ -135,7 +136,7 @@ def test_a_withdrawn_expired_or_future_consent_does_not_count(session, crew, sig
         ask(session, crew.worker, crew, dated.id, {G.NARRATIVE}, now=NOW + dt.timedelta(days=5))
     with pytest.raises(ConsentMissing):
         ask(session, crew.worker, crew, signed.id, {G.NARRATIVE}, now=NOW - dt.timedelta(days=1))
-    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=signed.id)
+    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=signed.id, withdrawal=withdrawn_today(NOW))
     with pytest.raises(ConsentMissing):
         ask(session, crew.worker, crew, signed.id, {G.NARRATIVE})
 
@@ -149,7 +150,9 @@ def test_a_consent_of_another_case_does_not_count(session, factory, crew):
 
 def test_the_consents_offered_are_the_valid_ones_only(session, crew, signed):
     withdrawn = publication_consent(session, crew)
-    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=withdrawn.id)
+    withdraw_consent(
+        session=session, actor=crew.worker, now=NOW, consent_id=withdrawn.id, withdrawal=withdrawn_today(NOW)
+    )
     consent(session, crew.worker, crew.case)  # a photo release: not for publication
     offered = publication_consents(session=session, actor=crew.worker, now=NOW, case=crew.case)
     assert [(c.id, c.groups) for c in offered] == [(signed.id, ("identity", "medical", "narrative", "photo"))]
@@ -272,7 +275,7 @@ def test_a_decided_request_cannot_be_decided_again(session, crew, signed):
 
 def test_an_approval_needs_the_consent_still_valid_but_a_refusal_does_not(session, crew, signed):
     row = ask(session, crew.worker, crew, signed.id, {G.NARRATIVE})
-    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=signed.id)
+    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=signed.id, withdrawal=withdrawn_today(NOW))
     with pytest.raises(ConsentMissing):
         decide(session, crew.supervisor, crew, row.id)
     decide(session, crew.supervisor, crew, row.id, approve=False)
@@ -336,7 +339,7 @@ def test_only_an_approved_request_is_extracted(session, crew, signed, approve):
 
 def test_a_consent_withdrawn_after_the_approval_stops_the_extract(session, crew, signed):
     row = approved(session, crew, signed.id, {G.NARRATIVE})
-    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=signed.id)
+    withdraw_consent(session=session, actor=crew.worker, now=NOW, consent_id=signed.id, withdrawal=withdrawn_today(NOW))
     with pytest.raises(ConsentMissing, match="no longer valid"):
         extract(session, crew.worker, crew, row.id)
     assert audited(session, "export") == []

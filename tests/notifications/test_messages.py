@@ -30,6 +30,8 @@ SAMPLES = {
     "lost_contact": {"case_code": "RG-7KQ3MX", "last_contact_at": DUE, "days": 91},
     "urgent": {"case_code": "RG-7KQ3MX", "step": "Urgent psychological support", "due_at": DUE},
     "consent_override": {"case_code": "RG-7KQ3MX", "what": "transfer", "by": "Demo Caseworker A1"},
+    "returned": {"case_code": "RG-7KQ3MX", "step": "Individual case plan", "by": "Demo Supervisor A",
+                 "work_item_id": 12},
     "daily_digest": {"date": "2026-11-29", "overdue_count": 1, "due_soon_count": 0, "overdue": [TASK], "due_soon": []},
     "weekly_overdue": {"week": "2026-W48", "overdue_count": 2, "caseworkers": [
         {"caseworker": "Demo Caseworker A1", "count": 1, "items": [TASK]},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from engine.accounts.models import Role
 from engine.cases.models import MedicalRecord
@@ -97,19 +97,85 @@ def test_the_refusal_is_in_khmer_for_a_khmer_speaking_caseworker(client, login, 
     assert _consents(session) == 0
 
 
-def test_withdrawing_a_consent_ends_it(client, login, world, session):
-    _worker, case, _office = world
-    login("cw.consent")
+def _services_consent(client, session, case):
     url = f"/cases/{case.code}/consent"
     client.post(url, data={"csrf_token": _form(client, url), "kind": "services", "given_by": "survivor",
                            "method": "signature", "given_on": NOW.date().isoformat()})  # fmt: skip
     session.rollback()
-    consent_id = session.scalar(select(ConsentRecord.id))
-    response = client.post(f"{url}/{consent_id}/withdraw", data={"csrf_token": _form(client, url)})
-    assert response.status_code == 303
-    assert "withdrawn on" in page_of(client, url)
+    return url, session.scalar(select(ConsentRecord.id))
+
+
+def test_withdrawing_asks_for_confirmation_first(client, login, world, session):
+    _worker, case, _office = world
+    login("cw.consent")
+    url, consent_id = _services_consent(client, session, case)
+    assert f'href="{url}/{consent_id}/withdraw"' in page_of(client, url)  # a link to a page, not a one-click form
+    html = page_of(client, f"{url}/{consent_id}/withdraw")
+    assert "Confirm the withdrawal" in html
+    assert 'name="reason"' in html
+    assert f'value="{NOW.date().isoformat()}"' in html  # the date defaults to today
     session.rollback()
-    assert session.get(ConsentRecord, consent_id).withdrawn_on is not None
+    assert session.get(ConsentRecord, consent_id).withdrawn_on is None
+
+
+def test_withdrawing_records_the_date_and_the_reason_encrypted(client, login, world, session):
+    _worker, case, _office = world
+    login("cw.consent")
+    url, consent_id = _services_consent(client, session, case)
+    withdraw = f"{url}/{consent_id}/withdraw"
+    data = {"withdrawn_on": NOW.date().isoformat(), "reason": "Zyxreason: the survivor moved away"}
+    response = client.post(withdraw, data={"csrf_token": _form(client, withdraw), **data})
+    assert response.status_code == 303
+    html = page_of(client, url)
+    assert "withdrawn on" in html
+    assert "Zyxreason: the survivor moved away" in html
+    session.rollback()
+    row = session.get(ConsentRecord, consent_id)
+    assert row.withdrawn_on == NOW.date()
+    assert row.withdrawal_reason == "Zyxreason: the survivor moved away"
+    stored = session.execute(text("SELECT withdrawal_reason FROM consent_records WHERE id = :id"),
+                             {"id": consent_id}).scalar_one()  # fmt: skip
+    assert "Zyxreason" not in stored  # encrypted at rest
+    details = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "consent_withdrawn")).all()
+    assert details == [f"consent={consent_id} on={NOW.date().isoformat()}"]  # the reason stays out of the log
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"withdrawn_on": NOW.date().isoformat(), "reason": "  "}, "Required field"),
+        ({"withdrawn_on": (NOW.date() + dt.timedelta(days=1)).isoformat(), "reason": "Synthetic"},
+         "The date cannot be in the future"),
+        ({"withdrawn_on": (NOW.date() - dt.timedelta(days=3)).isoformat(), "reason": "Synthetic"},
+         "A consent cannot be withdrawn before the day it was given."),
+        ({"withdrawn_on": "1800-13-01", "reason": "Synthetic"}, "Not a valid date"),
+    ],
+)  # fmt: skip
+def test_a_withdrawal_without_reason_or_with_a_bad_date_changes_nothing(client, login, world, session, values, message):
+    _worker, case, _office = world
+    login("cw.consent")
+    url, consent_id = _services_consent(client, session, case)
+    withdraw = f"{url}/{consent_id}/withdraw"
+    response = client.post(withdraw, data={"csrf_token": _form(client, withdraw), **values})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    session.rollback()
+    assert session.get(ConsentRecord, consent_id).withdrawn_on is None
+    assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "consent_withdrawn")) == 0  # fmt: skip
+
+
+def test_an_already_withdrawn_consent_cannot_be_withdrawn_again(client, login, world, session):
+    _worker, case, _office = world
+    login("cw.consent")
+    url, consent_id = _services_consent(client, session, case)
+    withdraw = f"{url}/{consent_id}/withdraw"
+    data = {"withdrawn_on": NOW.date().isoformat(), "reason": "Synthetic: first"}
+    client.post(withdraw, data={"csrf_token": _form(client, withdraw), **data})
+    response = client.get(withdraw, follow_redirects=True)
+    assert "already withdrawn" in response.get_data(as_text=True)
+    session.rollback()
+    assert session.get(ConsentRecord, consent_id).withdrawal_reason == "Synthetic: first"
 
 
 def test_a_colleague_or_an_officer_cannot_see_or_withdraw(client, login, world, session, factory):

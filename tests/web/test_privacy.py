@@ -22,6 +22,7 @@ from engine.security.consent import withdraw_consent
 from engine.security.fields import FieldGroup
 from engine.security.models import AuditEvent, CasePhoto, PublicationRequest
 from tests.conftest import NOW, csrf_from
+from tests.factories import withdrawn_today
 from tests.privacy_support import assert_clean_jpeg, consent, jpeg_with_gps, png_with_metadata, raw_consent
 from tests.web.casework_support import CLOCK, NO_INLINE, unlabelled_controls
 
@@ -201,7 +202,7 @@ def test_after_the_release_is_withdrawn_the_photo_is_gone(client, login, world, 
     case, worker, _supervisor = world
     login("cw.photo")
     _upload(client, case.code, jpeg_with_gps())
-    withdraw_consent(session=session, actor=worker, now=CLOCK, consent_id=release.id)
+    withdraw_consent(session=session, actor=worker, now=CLOCK, consent_id=release.id, withdrawal=withdrawn_today(CLOCK))
     assert client.get(f"/cases/{case.code}/photo").status_code == 303
     session.rollback()
     assert session.scalar(select(func.count()).select_from(CasePhoto)) == 0
@@ -315,7 +316,9 @@ def test_a_withdrawn_consent_stops_an_approved_extract(client, login, world, pub
     _sign_out(client)
     login("sup.photo")
     _decide(client, case.code, request_id)
-    withdraw_consent(session=session, actor=worker, now=CLOCK, consent_id=publication_consent.id)
+    withdraw_consent(
+        session=session, actor=worker, now=CLOCK, consent_id=publication_consent.id, withdrawal=withdrawn_today(CLOCK)
+    )
     response = client.get(f"/cases/{case.code}/publication/{request_id}/extract", follow_redirects=True)
     assert publication.CONSENT_LAPSED in response.get_data(as_text=True)
     assert _audits(session, "export") == []

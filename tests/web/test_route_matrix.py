@@ -115,6 +115,7 @@ RULES: dict[tuple[str, str], Allowed] = {
     ("cases.consent", "GET"): CASE_STAFF_OF_CASE,
     ("cases.consent", "POST"): CASE_STAFF_OF_CASE,
     ("cases.withdraw_consent", "POST"): CASE_STAFF_OF_CASE,
+    ("cases.withdraw_consent", "GET"): CASE_STAFF_OF_CASE,
     # The case's photo and publication requests (the pages that need no photo or request on file).
     ("privacy.show", "GET"): CASE_STAFF_OF_CASE,
     ("privacy.upload_photo", "POST"): CASE_STAFF_OF_CASE,

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from engine.accounts.models import Role, User
 from engine.cases.models import Case
 from engine.demo import synthetic_submission
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.workflow import runner
+from engine.workflow.models import WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow.service import Runtime, complete_work_item, fire_due_timers, load_runtime, start_case_workflow
 from tests.conftest import NOW
 from workflows.forms import Form
@@ -67,6 +68,8 @@ class Walk:
             values = {"to_office": str(self.officer.organisation_id), "shared_groups": ["identity", "plan"], **values}
         if task_name == "notify_dosvy":
             values = {"office": str(self.officer.organisation_id), **values}
+        if task_name == "reintegration_plan" and values.get("dosvy_notice_consent") is not False:
+            values = {"dosvy_office": str(self.officer.organisation_id), **values}
         raw = fill(self.runtime.forms[item.form_key], self.now.date(), values)
         complete_work_item(session=self.session, runtime=self.runtime, actor=actor, now=self.now,
                            work_item_id=item.id, raw=raw)  # fmt: skip
@@ -110,8 +113,25 @@ class Walk:
             self.now = item.due_at
         defaults = {"visit_date": self.now.date().isoformat(), "contact_made": True, "visit_outcome": "continue",
                     "risk_level": "low", "mode": "home_visit"}  # fmt: skip
+        if values.get("contact_made") is False:  # no contact: nobody was seen (the form's rules say so)
+            defaults["seen_alone"] = ""
         defaults.update(values)
         self.do("conduct_visit", **defaults)
+
+    def visits_until_closure_allowed(self) -> None:
+        """Type 1 visits (continue) until the follow-up schedule allows a visit to mark the case ready to close."""
+        for _ in range(20):
+            if self._closure_allowed():
+                return
+            self.visit()
+        raise AssertionError("twenty visits and the follow-up schedule still does not allow closing")
+
+    def _closure_allowed(self) -> bool:
+        item = self.item("conduct_visit")
+        instance = self.session.get(WorkflowInstance, item.instance_id)
+        assert instance is not None
+        workflow = runner.load(self.runtime.registry.by_key(self.session, instance.spec_key), instance.state, self.now)
+        return bool(runner.task_data(workflow, item.task_id).get("closure_allowed"))
 
 
 @pytest.fixture

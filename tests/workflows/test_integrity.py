@@ -80,6 +80,7 @@ def test_two_people_completing_the_same_step_at_once_one_wins_and_the_other_is_t
 def test_a_supervisor_reopens_a_closed_case(walk):
     walk.pre_reintegration()
     walk.reintegration()
+    walk.visits_until_closure_allowed()
     walk.visit(visit_outcome="ready_to_close")
     walk.do("final_assessment")
     walk.do("closure_record", reason="goals_met", survivor_informed=True)

@@ -171,6 +171,7 @@ def test_lost_contact_closed_as_cannot_be_found(walk):
 def test_closure_returned_then_approved(walk):
     walk.pre_reintegration()
     walk.reintegration()
+    walk.visits_until_closure_allowed()
     walk.visit(visit_outcome="ready_to_close")
     assert walk.refresh().phase is Phase.CLOSURE
     walk.do("final_assessment")

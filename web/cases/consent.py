@@ -18,11 +18,14 @@ from engine.errors import InvalidInput
 from engine.security.consent import (
     case_transfers,
     consent_form,
+    get_consent,
     list_consents,
     parse_consent,
+    parse_withdrawal,
     recipients,
     record_consent,
     withdraw_consent,
+    withdrawal_form,
 )
 from engine.security.fields import FieldGroup
 from web.auth.principal import actor
@@ -57,9 +60,30 @@ def consent_page(code: str) -> ResponseReturnValue:
 
 
 def withdraw(code: str, consent_id: int) -> ResponseReturnValue:
-    """The survivor withdrew a consent: it stops covering anything from today."""
-    me, db = actor(), get_session()
+    """Confirm that the survivor withdrew a consent (GET), then record the date and the reason (POST)."""
+    me, db, now = actor(), get_session(), utcnow()
     case = get_case(session=db, actor=me, code=code)
-    withdraw_consent(session=db, actor=me, now=utcnow(), consent_id=consent_id, case_id=case.id)
-    flash(_("The consent is withdrawn: it no longer covers any share."), "success")
-    return redirect(url_for("cases.consent", code=code), 303)
+    lang, today = display.form_language(), local_today(now)
+    line = get_consent(session=db, actor=me, case=case, consent_id=consent_id, on=today)
+    if line.record.withdrawn_on is not None:
+        flash(_("This consent was already withdrawn. Nothing was changed."), "error")
+        return redirect(url_for("cases.consent", code=code), 303)
+    values: dict[str, str | list[str]] = {"withdrawn_on": today.isoformat()}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = display.submitted(request.form)
+        try:
+            withdrawal = parse_withdrawal(raw=values, lang=lang, today=today)
+            done = withdraw_consent(session=db, actor=me, now=now, consent_id=consent_id, withdrawal=withdrawal,
+                                    case_id=case.id, lang=lang)  # fmt: skip
+        except InvalidInput as exc:
+            errors = exc.fields or {"reason": exc.message}
+        else:
+            if done:
+                flash(_("The consent is withdrawn: it no longer covers any share."), "success")
+            else:
+                flash(_("This consent was already withdrawn. Nothing was changed."), "error")
+            return redirect(url_for("cases.consent", code=code), 303)
+    page = render_template("cases/withdraw_consent.html", case=case, line=line, form=withdrawal_form(),
+                           record_form=consent_form(), values=values, errors=errors)  # fmt: skip
+    return page, 422 if errors else 200

@@ -82,4 +82,6 @@ bp.add_url_rule("/search", "search", search.search, methods=["POST"])
 for rule, endpoint, view in edit.ROUTES:
     bp.add_url_rule(rule, endpoint, view, methods=["GET", "POST"])
 bp.add_url_rule("/<code>/consent", "consent", consent.consent_page, methods=["GET", "POST"])
-bp.add_url_rule("/<code>/consent/<int:consent_id>/withdraw", "withdraw_consent", consent.withdraw, methods=["POST"])
+bp.add_url_rule(
+    "/<code>/consent/<int:consent_id>/withdraw", "withdraw_consent", consent.withdraw, methods=["GET", "POST"]
+)

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from engine.errors import InvalidInput
 from engine.notices.inbox import list_inbox, mark_all_read, mark_read, unread_count
 from engine.notices.preferences import Preferences, get_preferences, set_preferences
+from engine.workflow.returns import return_note_of
 from notifications.messages import Message, render
 from web.auth.principal import actor
 from web.db import get_session, settings, utcnow
@@ -41,6 +42,9 @@ def index() -> ResponseReturnValue:
 
 
 def _render(kind: str, payload: dict[str, Any]) -> Message:
+    if kind == "returned":  # the comment lives in the encrypted step record, shown to those who may see the step
+        note = return_note_of(session=get_session(), actor=actor(), work_item_id=payload.get("work_item_id"))
+        payload = {**payload, "comment": note.comment if note else ""}
     return render(kind, payload, language=str(get_locale()), base_url="", recipient_role=actor().role.value,
                   channel="inbox")  # fmt: skip
 

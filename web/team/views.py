@@ -22,6 +22,7 @@ from engine.cases.models import Phase
 from engine.cases.service import get_case
 from engine.errors import ConcurrentChange, InvalidInput, NotFound
 from engine.workflow import assignments
+from engine.workflow.approvals import approval_content
 from engine.workflow.dashboard import team_dashboard
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.queues import APPROVAL_FORMS, team_queue
@@ -158,7 +159,8 @@ def approvals() -> ResponseReturnValue:
 
 @bp.route("/approvals/<int:item_id>", methods=["GET", "POST"])
 def decide(item_id: int) -> ResponseReturnValue:
-    """Approve a plan, agreement or closure, or return it for changes with a comment."""
+    """Show what a plan, agreement or closure approval decides on; approve it, or return it for changes with a
+    comment."""
     me, db = actor(), get_session()
     item = _approval(item_id)
     if item.status is not WorkItemStatus.OPEN:
@@ -176,7 +178,11 @@ def decide(item_id: int) -> ResponseReturnValue:
         else:
             flash(display.decision_message(form.decision.data, done, item.form_key), "success")
             return redirect(url_for("team.approvals"), 303)
-    return render_template("team/decide.html", item=item, form=form), _form_status(form)
+    conf = settings()
+    content = approval_content(session=db, actor=me, now=utcnow(), item=item, forms=display.runtime().forms,
+                               max_age_days=conf.record_max_age_days,
+                               section_ages=dict(conf.section_max_age_days))  # fmt: skip
+    return render_template("team/decide.html", item=item, form=form, content=content), _form_status(form)
 
 
 def _approval(item_id: int) -> WorkItem:

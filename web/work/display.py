@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from engine.workflow.models import WorkItem
 from engine.workflow.queues import LOCAL, QueueRow
 from engine.workflow.service import Runtime
-from workflows.forms import LANGUAGES
+from workflows.forms import LANGUAGES, prefill
 
 PRIORITIES = {1: _l("High"), 2: _l("Normal"), 3: _l("Low")}
 # Posted keys that are the page's own, never a form field (field names are [a-z][a-z0-9_]*).
@@ -98,6 +98,7 @@ def iso_date(value: str | None) -> str:
 def install(bp: Blueprint) -> None:
     """Make the helpers available to every template (as globals, so any area's templates may use them)."""
     for name, helper in (("step_title", step_label), ("priority_label", priority_label),
-                         ("form_language", form_language), ("due_state", due_state)):  # fmt: skip
+                         ("form_language", form_language), ("due_state", due_state),
+                         ("form_strings", prefill)):  # fmt: skip
         bp.add_app_template_global(helper, name)
     bp.add_app_template_filter(iso_date, "isodateformat")

@@ -18,13 +18,16 @@ from engine.accounts.models import User
 from engine.cases.models import CaseStatus, Phase
 from engine.cases.sections import case_file_values, people, section_form, survivor_names
 from engine.errors import ConcurrentChange, DomainError, Forbidden, InvalidInput, NotFound
-from engine.security.policy import can_see_case, can_work_on
+from engine.security.fields import target_group
+from engine.security.policy import can_see_case, can_work_on, step_groups
+from engine.workflow.approvals import ApprovalContent, approval_content
 from engine.workflow.assignments import get_work_item, load_draft, save_draft
 from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.workflow.returns import ReturnNote, earlier_answers, return_note
 from engine.workflow.service import Completion, complete_work_item
 from engine.workflow.step_actions import offices
 from web.auth.principal import actor
-from web.db import get_session, utcnow
+from web.db import get_session, settings, utcnow
 from web.labels import PHASES
 from web.work import display
 from workflows.forms import Form, prefill
@@ -50,6 +53,7 @@ class Step:
     completed_at: dt.datetime | None
     case_visible: bool
     survivor: str | None
+    returned: ReturnNote | None = None  # returned for changes: the supervisor's comment
 
 
 def _step(item: WorkItem, me: User) -> Step:
@@ -61,6 +65,7 @@ def _step(item: WorkItem, me: User) -> Step:
         is_open=is_open, workable=is_open and can_work_on(me, item), due_at=item.due_at, priority=item.priority,
         assignee_name=item.assignee.display_name if item.assignee else None, assigned_to_me=item.assignee_id == me.id,
         completed_at=item.completed_at, case_visible=visible, survivor=names.get(item.case_id),
+        returned=return_note(session=get_session(), item=item) if is_open else None,
     )  # fmt: skip
 
 
@@ -72,8 +77,20 @@ def page(item_id: int) -> ResponseReturnValue:
     item = get_work_item(session=db, actor=me, work_item_id=item_id)
     step, form = _step(item, me), display.runtime().forms[item.form_key]
     draft = load_draft(item) if step.workable else None
-    values = draft if draft is not None else _from_case_file(item, form, me) if step.workable else {}
-    return _render(step, form, values, {}, draft=draft is not None, item=item)
+    earlier = _earlier(item, form, me) if step.workable and draft is None else {}
+    values = draft if draft is not None else {**_from_case_file(item, form, me), **earlier} if step.workable else {}
+    return _render(step, form, values, {}, draft=draft is not None, item=item, earlier=bool(earlier))
+
+
+def _earlier(item: WorkItem, form: Form, me: User) -> Values:
+    """A returned step's earlier answers, without fields the reader may not read (none when the case file
+    is out of their sight, e.g. a colleague's step open to the team)."""
+    answers = earlier_answers(session=get_session(), item=item)
+    readable = step_groups(me, item.case)[0]
+    if not answers or not readable:
+        return {}
+    hidden = {f.name for f in form.fields if f.target and target_group(f.target) not in readable}
+    return prefill(form, {k: v for k, v in answers.items() if k not in hidden})
 
 
 def _from_case_file(item: WorkItem, form: Form, me: User) -> Values:
@@ -172,12 +189,25 @@ def _gone(raw: Values) -> ResponseReturnValue:
 
 
 def _render(step: Step, form: Form, values: Values, errors: dict[str, str], *, status: int = 200, draft: bool = False,
-            conflict: str | None = None, item: WorkItem | None = None) -> ResponseReturnValue:  # fmt: skip
+            conflict: str | None = None, item: WorkItem | None = None,
+            earlier: bool = False) -> ResponseReturnValue:  # fmt: skip
     return render_template(
         "work/task.html", step=step, form=form, values=values, errors=errors, draft=draft, conflict=conflict,
+        earlier=earlier, content=_approval_content(form, step),
         people=_people(form, step, item), offices=_offices(form, step),
         next=display.safe_next(request.values.get("next")), now=utcnow(),
     ), status  # fmt: skip
+
+
+def _approval_content(form: Form, step: Step) -> ApprovalContent | None:
+    """What an approval step decides on, for whoever may see the case (the team's supervisors)."""
+    if not form.approves or not step.case_visible:
+        return None
+    conf = settings()
+    item = get_work_item(session=get_session(), actor=actor(), work_item_id=step.id)
+    return approval_content(session=get_session(), actor=actor(), now=utcnow(), item=item,
+                            forms=display.runtime().forms, max_age_days=conf.record_max_age_days,
+                            section_ages=dict(conf.section_max_age_days))  # fmt: skip
 
 
 def _offices(form: Form, step: Step) -> list[tuple[str, str]]:
