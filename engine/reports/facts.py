@@ -131,7 +131,7 @@ def open_by_phase(session: Session, teams: Select[Any], end: dt.datetime) -> Cou
 
 def step_records(
     session: Session, teams: Select[Any], form_keys: tuple[str, ...], until: dt.datetime
-) -> dict[int, list[tuple[dt.datetime, str, dict[str, Any]]]]:  # noqa: E501
+) -> dict[int, list[tuple[dt.datetime, str, dict[str, Any]]]]:
     """Decrypted step records of ``form_keys`` per case, oldest first (read here, reduced to codes)."""
     rows = session.execute(
         select(CaseRecord.case_id, CaseRecord.recorded_at, CaseRecord.form_key, CaseRecord.data)
