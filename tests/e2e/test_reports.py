@@ -32,7 +32,7 @@ def test_the_national_secretariat_opens_the_report_and_downloads_the_csv(page, l
         page.get_by_role("link", name="Download CSV").click()
     download = info.value
     assert re.fullmatch(r"reintegra-report-province-12-2026-Q3\.csv", download.suggested_filename)
-    text = open(download.path(), encoding="utf-8-sig").read()  # noqa: PTH123 - a temporary file of Playwright's
+    text = download.path().read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert ["Admissions by age band and sex"] in rows
     assert ["Total", "8", "8", "0", "0", "16"] in rows

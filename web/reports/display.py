@@ -45,8 +45,8 @@ class ShownTable:
 
 def _bars(labels: list[str], cells: list[Cell]) -> tuple[BarChart, tuple[ChartBar, ...]]:
     # A hidden count gets no bar (its length would give it away), only its mark.
-    chart = bar_chart([(label, [(0 if c.hidden else c.value, "bar-phase")]) for label, c in zip(labels, cells,
-                                                                                                 strict=True)])  # fmt: skip
+    pairs = list(zip(labels, cells, strict=True))
+    chart = bar_chart([(label, [(0 if c.hidden else c.value, "bar-phase")]) for label, c in pairs])
     bars = tuple(
         ChartBar(b.label, c.shown, b.y, b.label_y, b.value_x if not c.hidden else 6.0, b.value_y,
                  b.segments[0].width if b.segments else 0.0)

@@ -16,7 +16,7 @@ from flask_login import login_required
 from engine.accounts.models import Role
 from engine.clock import local_today
 from engine.errors import InvalidInput
-from engine.reports.files import to_csv, to_xlsx
+from engine.reports.files import Sheet, Value, to_csv, to_xlsx
 from engine.reports.period import Period, last_full_quarter, parse_quarter, parse_span, recent_quarters
 from engine.reports.scope import Scope, ScopeChoice, home_scope, is_national, parse_scope, scope_choices
 from engine.reports.service import CASE_FIELDS, NOT_RECORDED_FIELDS, build_report, case_level_export
@@ -48,9 +48,9 @@ def _asked() -> tuple[Scope, Period]:
 
 def _scope_name(choice: ScopeChoice | None) -> str:
     if choice is None or not choice.name:
-        return _("Cambodia (all provinces)")
+        return str(_("Cambodia (all provinces)"))
     name = choice.name_km if str(get_locale()) == "km" and choice.name_km else choice.name
-    return _("Province: %(name)s", name=name) if choice.scope.kind == "province" else name
+    return str(_("Province: %(name)s", name=name)) if choice.scope.kind == "province" else name
 
 
 def _bad_request(exc: InvalidInput) -> ResponseReturnValue:
@@ -112,12 +112,13 @@ def case_export(fmt: str) -> ResponseReturnValue:
     release = case_level_export(session=get_session(), actor=actor(), period=period, now=utcnow(),
                                 k=settings().report_k_anonymity)  # fmt: skip
     names = [name for name, _source in CASE_FIELDS]
-    rows = [names, *[[r[n] for n in names] for r in release.records]]
+    rows: list[list[Value]] = [list(names)]
+    rows += [[r[n] for n in names] for r in release.records]
     levels = ", ".join(f"{name}+{steps}" for name, steps in release.levels.items() if steps) or "-"
-    about = [["k", release.k], ["period", period.key], ["records", len(release.records)],
-             ["withheld", release.withheld], ["generalised", levels],
-             *[[name, source] for name, source in CASE_FIELDS],
-             ["not recorded", " ".join(NOT_RECORDED_FIELDS)]]  # fmt: skip
-    book = [("cases", rows), ("about", about)]
+    about: list[list[Value]] = [["k", release.k], ["period", period.key], ["records", len(release.records)],
+                                ["withheld", release.withheld], ["generalised", levels]]  # fmt: skip
+    about += [[name, source] for name, source in CASE_FIELDS]
+    about.append(["not recorded", " ".join(NOT_RECORDED_FIELDS)])
+    book: list[Sheet] = [("cases", rows), ("about", about)]
     body = to_csv(book) if fmt == "csv" else to_xlsx(book)
     return _file(body, fmt, f"reintegra-cases-{period.key}-k{release.k}")

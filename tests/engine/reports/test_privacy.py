@@ -113,3 +113,12 @@ def test_the_case_level_export_is_k_anonymous_and_carries_no_name_code_or_birth_
 def test_k_must_be_positive():
     with pytest.raises(ValueError, match="k must be at least 1"):
         k_anonymise([], k=0)
+
+
+def test_k_is_a_setting_with_the_ctdc_default():
+    from engine.config import ConfigError, Settings
+
+    assert Settings(env="test").report_k_anonymity == 11
+    assert Settings.from_env({"REINTEGRA_REPORT_K_ANONYMITY": "20"}).report_k_anonymity == 20
+    with pytest.raises(ConfigError, match="REPORT_K_ANONYMITY"):
+        Settings(env="test", report_k_anonymity=1)
