@@ -75,6 +75,8 @@ class Settings:
     timer_batch_size: int = 100
     # Largest photo upload accepted (bytes), checked before the image is even opened.
     photo_max_bytes: int = 5 * 1024 * 1024
+    # Every quasi-identifier combination in the case-level export occurs at least this often (IOM CTDC: 11).
+    report_k_anonymity: int = 11
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -97,6 +99,8 @@ class Settings:
             raise ConfigError("timeouts, limits and ages must be positive numbers")
         if self.photo_max_bytes < 1:
             raise ConfigError("REINTEGRA_PHOTO_MAX_BYTES must be a positive number of bytes")
+        if self.report_k_anonymity < 2:
+            raise ConfigError("REINTEGRA_REPORT_K_ANONYMITY must be 2 or more")
         _check_notifications(self)
         if not self.database_url:
             db_file = Path(self.instance_path) / "reintegra.sqlite"
@@ -151,7 +155,7 @@ class Settings:
             "RECORD_REMINDER_CADENCE_DAYS", "SECTION_MAX_AGE_DAYS", "LOST_CONTACT_DAYS", "DAILY_DIGEST_TIME",
             "WEEKLY_DIGEST_DAY", "WEEKLY_DIGEST_TIME", "DELIVERY_MAX_ATTEMPTS", "DELIVERY_BACKOFF_SECONDS",
             "SCHEDULER_TICK_SECONDS", "SCHEDULER_SCAN_MINUTES", "SCHEDULER_POLL_SECONDS", "TIMER_BATCH_SIZE",
-            "PHOTO_MAX_BYTES",
+            "PHOTO_MAX_BYTES", "REPORT_K_ANONYMITY",
         }  # fmt: skip
         unknown = sorted(k for k in env if k.startswith("REINTEGRA_") and k[10:] not in known)
         if unknown:
@@ -213,6 +217,7 @@ class Settings:
             scheduler_poll_seconds=_parse_float("SCHEDULER_POLL_SECONDS", get("SCHEDULER_POLL_SECONDS", "5")),
             timer_batch_size=get_int("TIMER_BATCH_SIZE", 100),
             photo_max_bytes=get_int("PHOTO_MAX_BYTES", 5 * 1024 * 1024),
+            report_k_anonymity=get_int("REPORT_K_ANONYMITY", 11),
         )
 
 

@@ -79,12 +79,25 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     from web.home.views import bp as home_bp
     from web.inbox.views import bp as inbox_bp
     from web.privacy.views import bp as privacy_bp
+    from web.reports.views import bp as reports_bp
     from web.review.views import bp as review_bp
     from web.team.views import bp as team_bp
     from web.transfers.views import bp as transfers_bp
     from web.work.views import bp as work_bp
 
-    blueprints = (auth_bp, home_bp, cases_bp, work_bp, team_bp, inbox_bp, admin_bp, review_bp, privacy_bp, transfers_bp)
+    blueprints = (
+        auth_bp,
+        home_bp,
+        cases_bp,
+        work_bp,
+        team_bp,
+        inbox_bp,
+        admin_bp,
+        review_bp,
+        privacy_bp,
+        transfers_bp,
+        reports_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -1,4 +1,7 @@
-"""De-identified aggregates for reporting staff: counts only, small cells suppressed.
+"""De-identified reports for reporting staff and supervisors: counts only, small cells suppressed.
 
-Must not import ``web`` or ``notifications``; never returns a case code, name or place below province.
+Owns the report period and scope (who may see which shelter, province or the nation), the facts read
+from cases, workflow instances, work items and step records, small-cell protection, the k-anonymised
+case-level export and the CSV/XLSX files. Must not import ``web`` or ``notifications``; never returns a
+case code, name, date of birth or place below province.
 """

@@ -78,6 +78,7 @@ SUPERVISOR_OF_TEAM = frozenset({SUPERVISOR})
 ASSIGNEE_ONLY = frozenset({CASEWORKER})
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
 DOSVY_ONLY = frozenset({DOSVY_OFFICER})
+REPORT_READERS = SUPERVISORS | {REPORTING}
 
 # (endpoint, method) -> who gets past authorisation. URL values come from ``URL_VALUES`` (the case, its
 # step assigned to the caseworker, ...); ``ITEM_OF`` says which step a route is asked about.
@@ -153,6 +154,11 @@ RULES: dict[tuple[str, str], Allowed] = {
     # case plan only, so the officer gets in and still sees no name, address or narrative (the leak check).
     ("transfers.index", "GET"): DOSVY_ONLY,
     ("transfers.show", "GET"): DOSVY_ONLY,
+    # Reports: reporting staff (here national) and supervisors (each their own shelter); the de-identified
+    # case-level records are the national secretariat's only.
+    ("reports.index", "GET"): REPORT_READERS,
+    ("reports.export", "GET"): REPORT_READERS,
+    ("reports.case_export", "GET"): frozenset({REPORTING}),
     # Administration.
     ("admin.status", "GET"): ADMIN_ONLY,
     ("admin.retry", "POST"): ADMIN_ONLY,
@@ -209,6 +215,7 @@ URL_VALUES: dict[str, Callable[[World, str, str], Any]] = {
     "entry_id": lambda world, endpoint, actor: world.entries.get(actor, world.entries[CASEWORKER]),
     "delivery_id": lambda world, endpoint, actor: world.delivery_id,
     "request_id": lambda world, endpoint, actor: world.requests[REQUEST_OF[endpoint]],
+    "fmt": lambda world, endpoint, actor: "csv",
 }
 
 
