@@ -65,11 +65,16 @@ def migrate() -> None:
         click.echo(f"names not indexed for search ({exc}); run `reintegra reindex` once the keys are set", err=True)
         return
     from engine.cases.search import reindex_names
+    from engine.security.crypto import current_keyring
+    from engine.security.rotation import encrypt_leftovers
 
-    try:  # a migration cannot decrypt names: the identities it left without search tokens get them here
+    try:  # a migration holds no keys: what it could not do with them is done here
+        encrypted = encrypt_leftovers(session=session, keyring=current_keyring())
         report = reindex_names(session=session, only_missing=True)
     finally:
         session.close()
+    if encrypted:
+        click.echo(f"encrypted {encrypted} values stored in clear before their columns were encrypted")
     if report.identities:
         click.echo(f"indexed the names of {report.identities} case files for search")
 

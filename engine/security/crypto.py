@@ -66,7 +66,7 @@ class KeyRing:
     def decrypt(self, token: str) -> str:
         try:
             return self._multi.decrypt(token.encode("ascii")).decode("utf-8")  # type: ignore[attr-defined,no-any-return]
-        except InvalidToken:
+        except (InvalidToken, UnicodeEncodeError):
             raise KeyMissing("a stored value cannot be decrypted with the loaded keys") from None
 
     def rotate(self, token: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ColumnElement, Date, ForeignKey, Index, Integer, String, Text, and_, or_
+from sqlalchemy import CheckConstraint, ColumnElement, Date, ForeignKey, Index, Integer, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, EncryptedText, UTCDateTime
@@ -69,7 +69,7 @@ class ConsentRecord(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     recipient_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    purpose: Mapped[str | None] = mapped_column(String(200))
+    purpose: Mapped[str | None] = mapped_column(EncryptedText)  # free text: may name the survivor's situation
     scope: Mapped[str] = mapped_column(String(200), default="")  # field groups the consent covers, comma-separated
     given_by: Mapped[str] = mapped_column(String(20))
     method: Mapped[str] = mapped_column(String(30))
@@ -108,7 +108,7 @@ class CaseTransfer(Base):
     to_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent_records.id"))
     field_groups: Mapped[str] = mapped_column(String(200))
-    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_reason: Mapped[str | None] = mapped_column(EncryptedText)  # free text, the supervisor's words
     transferred_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     transferred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

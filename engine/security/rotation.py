@@ -15,7 +15,7 @@ from sqlalchemy import Table, Text, literal, select, update
 from sqlalchemy.orm import Session
 
 from engine.db import Base, EncryptedDate, EncryptedText, transaction
-from engine.security.crypto import KeyRing
+from engine.security.crypto import KeyMissing, KeyRing
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,38 @@ def rotate_all(*, session: Session, keyring: KeyRing, batch: int = 200) -> Rotat
                 break
             last = rows[-1][0]
     return RotationReport(rotated, current, len(columns))
+
+
+# Columns that were stored in clear before they were encrypted (the migration that changed their type
+# holds no keys): ``encrypt_leftovers`` encrypts what they still hold in clear.
+ONCE_PLAINTEXT = (("consent_records", "purpose"), ("case_transfers", "override_reason"))
+
+
+def encrypt_leftovers(*, session: Session, keyring: KeyRing, batch: int = 200) -> int:
+    """Encrypt the values of :data:`ONCE_PLAINTEXT` columns that are not yet tokens of any loaded key;
+    return how many. Safe to re-run: a value that decrypts is left alone."""
+    encrypted = 0
+    for table_name, name in ONCE_PLAINTEXT:
+        table = Base.metadata.tables[table_name]
+        pk = next(iter(table.primary_key.columns))
+        column = table.c[name]
+        last = None
+        while True:
+            query = select(pk, column.cast(Text())).where(column.is_not(None)).order_by(pk).limit(batch)
+            if last is not None:
+                query = query.where(pk > last)
+            with transaction(session):
+                rows = session.execute(query).all()
+                for key, raw in rows:
+                    try:
+                        keyring.decrypt(raw)
+                        continue
+                    except KeyMissing:
+                        pass
+                    token = keyring.encrypt(raw)
+                    session.execute(update(table).where(pk == key).values({name: literal(token, type_=Text())}))
+                    encrypted += 1
+            if len(rows) < batch:
+                break
+            last = rows[-1][0]
+    return encrypted
