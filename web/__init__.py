@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     from web.admin.views import bp as admin_bp
     from web.auth.views import bp as auth_bp
     from web.cases.views import bp as cases_bp
+    from web.health.views import bp as health_bp
     from web.home.views import bp as home_bp
     from web.inbox.views import bp as inbox_bp
     from web.privacy.views import bp as privacy_bp
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     from web.work.views import bp as work_bp
 
     blueprints = (
+        health_bp,
         auth_bp,
         home_bp,
         cases_bp,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from engine.accounts.models import Role, User
@@ -101,3 +102,27 @@ def retry_delivery(*, session: Session, actor: User, now: dt.datetime, delivery_
         if delivery.status is not DeliveryStatus.FAILED:
             raise InvalidInput("Only a failed delivery can be retried.")
         delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, now
+
+
+@dataclass(frozen=True)
+class Health:
+    """What a load balancer or a monitor needs to know, and nothing else (no names, no counts of cases)."""
+
+    database: bool
+    scheduler: str  # "ok" (an active scheduler beat recently), "stale" (it stopped beating) or "missing"
+
+    @property
+    def ok(self) -> bool:
+        return self.database and self.scheduler == "ok"
+
+
+def health(*, session: Session, now: dt.datetime, beat_every: dt.timedelta) -> Health:
+    """The database answers, and an active scheduler beat within three of its beats."""
+    try:
+        newest = session.scalar(select(func.max(SchedulerNode.heartbeat_at)).where(SchedulerNode.active.is_(True)))
+    except SQLAlchemyError:
+        session.rollback()
+        return Health(database=False, scheduler="missing")
+    if newest is None:
+        return Health(database=True, scheduler="missing")
+    return Health(database=True, scheduler="ok" if now - newest <= 3 * beat_every else "stale")

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DomainError
@@ -69,6 +70,14 @@ def _server_error(exc: Exception) -> ResponseReturnValue:
     return _page(500, _("Server error"), _("Something went wrong on our side. Nothing was saved; please try again."))
 
 
+def _database_unavailable(exc: Exception) -> ResponseReturnValue:
+    _rollback()
+    log.error("the database is not answering on %s %s: %s", request.method, request.url_rule, type(exc).__name__)
+    message = _("The database is not answering just now. Nothing was saved; please try again in a minute.")
+    page = _page(503, _("Try again in a minute"), message)
+    return page[0], 503, {"Retry-After": "60"}  # type: ignore[index]
+
+
 def _audit_refusal() -> None:
     """A signed-in user was refused (a role's page, or a case outside their scope): the audit log says so,
     naming the route pattern and the case code at most."""
@@ -95,4 +104,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(OperationalError, _database_unavailable)  # down, restarting, unreachable, busy
     app.register_error_handler(Exception, _server_error)
