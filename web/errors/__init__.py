@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, g, redirect, render_template, request, url_for
+from flask import Flask, flash, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -74,8 +74,9 @@ def _database_unavailable(exc: Exception) -> ResponseReturnValue:
     _rollback()
     log.error("the database is not answering on %s %s: %s", request.method, request.url_rule, type(exc).__name__)
     message = _("The database is not answering just now. Nothing was saved; please try again in a minute.")
-    page = _page(503, _("Try again in a minute"), message)
-    return page[0], 503, {"Retry-After": "60"}  # type: ignore[index]
+    response = make_response(_page(503, _("Try again in a minute"), message))
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def _audit_refusal() -> None:
