@@ -27,7 +27,7 @@ def build(path: Path = PATH) -> None:
     if path.is_file():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(1)
+    rng = random.Random(1)  # noqa: S311 - synthetic rows, not secrets
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, owner INTEGER, due TEXT, title TEXT, status TEXT)")

@@ -39,7 +39,7 @@ OVERRIDES: dict[str, dict[str, object]] = dict(PRE_AND_REINTEGRATION) | {
 def serve(app: str, port: int, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], float]:
     """Start gunicorn on 127.0.0.1:``port``; return it and the seconds until it answered."""
     started = time.perf_counter()
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
          "--log-level", "warning", app], cwd=ROOT, env={**os.environ, **env},
     )  # fmt: skip
@@ -90,8 +90,8 @@ def main() -> None:
     install_keyring(load_keyring(settings))
     session = make_session_factory(make_engine(settings.database_url))()
     users = list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)))
-    workers = [u for u in users if u.role is Role.CASEWORKER][:: 37][: args.concurrency]
-    supervisors = [u for u in users if u.role is Role.SUPERVISOR][:: 17][: args.concurrency]
+    workers = [u for u in users if u.role is Role.CASEWORKER][::37][: args.concurrency]
+    supervisors = [u for u in users if u.role is Role.SUPERVISOR][::17][: args.concurrency]
 
     bare.build()
     env = {"BENCH_DATASET": args.dataset, "BENCH_DATABASE_URL": args.database_url or ""}
