@@ -115,7 +115,7 @@ bench: install ## Generate CASES cases (SQLite, and PostgreSQL at BENCH_DATABASE
 	$(BIN)/python -m bench.bench_sweep --dataset sqlite-$(CASES)
 	$(BIN)/python -m bench.generate --cases 10000
 	$(BIN)/python -m bench.bench_sweep --dataset sqlite-10000
-	$(BIN)/python bench/bench_visits.py
+	$(BIN)/python -m bench.bench_visits
 	@if [ -n "$(BENCH_DATABASE_URL)" ]; then \
 	  $(BIN)/python -m bench.generate --cases $(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
 	  $(BIN)/python -m bench.bench_web --dataset postgresql-$(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
