@@ -104,7 +104,27 @@ test-later: setup ## The suite (SQLite, no browser) with the machine's clock mov
 	@echo "== the suite with the clock at $$(faketime -f '$(LATER)' date -u +%F)"
 	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '$(LATER)' $(BIN)/pytest -m "not e2e and not real_time"
 
+# The benchmarks (BENCHMARKS.md): CASES cases on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is set.
+CASES ?= 100000
+BENCH_DATABASE_URL ?=
+
+bench: install ## Generate CASES cases (SQLite, and PostgreSQL at BENCH_DATABASE_URL) and run every benchmark into bench/results/
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m bench.generate --cases $(CASES)
+	$(BIN)/python -m bench.bench_web --dataset sqlite-$(CASES)
+	$(BIN)/python -m bench.bench_completion --dataset sqlite-$(CASES) --profile
+	$(BIN)/python -m bench.bench_sweep --dataset sqlite-$(CASES)
+	$(BIN)/python -m bench.generate --cases 10000
+	$(BIN)/python -m bench.bench_sweep --dataset sqlite-10000
+	$(BIN)/python -m bench.bench_visits
+	@if [ -n "$(BENCH_DATABASE_URL)" ]; then \
+	  $(BIN)/python -m bench.generate --cases $(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
+	  $(BIN)/python -m bench.bench_web --dataset postgresql-$(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
+	  $(BIN)/python -m bench.bench_completion --dataset postgresql-$(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
+	  $(BIN)/python -m bench.bench_sweep --dataset postgresql-$(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
+	else echo "BENCH_DATABASE_URL not set: PostgreSQL benchmarks skipped"; fi
+
 clean: ## Remove the virtualenv, assets and caches (keeps instance/ with your data and keys)
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help system-deps install assets translations extract-messages setup run scheduler lint typecheck migrations-check test test-later clean
+.PHONY: help system-deps install assets translations extract-messages setup run scheduler lint typecheck migrations-check test test-later bench clean

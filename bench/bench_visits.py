@@ -8,7 +8,6 @@ median milliseconds per visit for the first and the last 50 visits, and the save
 from __future__ import annotations
 
 import datetime as dt
-import json
 import statistics
 import tempfile
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench.common import peak_rss_mb, write_result
 from engine import migrate
 from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.accounts.passwords import make_hasher
@@ -92,12 +92,14 @@ def main() -> None:
             timings.append(step("conduct_visit", visit))
         last = session.scalar(select(WorkflowInstance).order_by(WorkflowInstance.id.desc()).limit(1))
         assert last is not None
-        print(json.dumps({
+        first, late = statistics.median(timings[:50]), statistics.median(timings[-50:])
+        write_result("history", {
             "benchmark": "follow_up_visits", "visits": VISITS,
-            "median_ms_first_50": round(statistics.median(timings[:50]), 2),
-            "median_ms_last_50": round(statistics.median(timings[-50:]), 2),
-            "state_bytes_last_instance": len(last.state),
-        }))  # fmt: skip
+            "median_ms_first_50": round(first, 2), "median_ms_last_50": round(late, 2),
+            "visit_1_ms": round(timings[0], 2), "visit_300_ms": round(timings[299], 2),
+            "ratio_last_50_over_first_50": round(late / first, 2),
+            "state_bytes_last_instance": len(last.state), "peak_rss_mb": peak_rss_mb(),
+        })  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -134,7 +134,7 @@ def seed_demo(
                 Role.SUPERVISOR: supervisor,
                 Role.DOSVY_OFFICER: accounts["dosvy.officer"],
             }
-            _walk(session, runtime, case, actors, plan, opened, now, rng)
+            walk_plan(session, runtime, case, actors, plan, opened, now, rng)
             if n == REVIEWED:
                 _review_with_distress(session, runtime, case, actors, now)
         fire_due_timers(session=session, runtime=runtime, now=now, limit=CASES * 4)
@@ -239,8 +239,10 @@ def _review_with_distress(session: Session, runtime: Runtime, case: Case, actors
                            raw=raw)  # fmt: skip
 
 
-def _walk(session: Session, runtime: Runtime, case: Case, actors: dict[Role, User], plan: Plan,
-          clock: dt.datetime, now: dt.datetime, rng: random.Random) -> None:  # fmt: skip
+def walk_plan(session: Session, runtime: Runtime, case: Case, actors: dict[Role, User], plan: Plan,
+              clock: dt.datetime, now: dt.datetime, rng: random.Random) -> None:  # fmt: skip
+    """Submit ``plan``'s steps of ``case`` through their forms, each a few days after the last, until ``now``
+    (the benchmark dataset walks its template cases with it too)."""
     steps = list(PRE_AND_REINTEGRATION[: plan.steps])
     steps += [("conduct_visit", {"visit_outcome": "continue", "risk_level": "low", "contact_made": True,
                                  "mode": "home_visit", **v}) for v in plan.visits]  # fmt: skip

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from enum import Enum
 
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -61,7 +62,19 @@ def _lookup(table: dict[str, LazyString]) -> Callable[[Enum | str | None], str]:
 
 
 def _date(value: dt.datetime | dt.date | None) -> str:
-    return "" if value is None else format_date(value, "medium")
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return _instant_date(value, str(get_locale()), str(get_timezone()))
+    return str(format_date(value, "medium"))  # a plain date may be a birth date: never kept in a cache
+
+
+@functools.lru_cache(maxsize=4096)
+def _instant_date(value: dt.datetime, locale: str, zone: str) -> str:
+    # Babel's formatting costs ~0.2 ms a call and a queue page shows the same few due dates again and
+    # again; the key holds the locale and time zone the request formats in. Instants here are due dates
+    # and timestamps of steps, not case-file content.
+    return str(format_date(value, "medium"))
 
 
 def _datetime(value: dt.datetime | None) -> str:

@@ -1,6 +1,8 @@
 """The supervisor's dashboard: workload per caseworker, cases by phase, overdue visits, stale files.
 
-A fixed number of grouped queries whatever the size of the team; no case-file content.
+A fixed number of grouped queries whatever the size of the team; no case-file content. The two lists
+(overdue visits, stale case files) are paged: the page holds ``per_page`` rows and says how many there are
+in all, so the page stays small however many cases a team carries.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.models import Role, User
 from engine.cases.models import Case, CaseStatus, Phase
 from engine.cases.service import SECTIONS
-from engine.errors import Forbidden
+from engine.errors import Forbidden, InvalidInput
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.queues import day_bounds
 
@@ -50,8 +52,21 @@ class Dashboard:
     workload: list[Workload]
     cases_by_phase: dict[Phase, int]
     lost_contact: int
-    overdue_visits: list[OverdueVisit]
-    stale_files: list[StaleFile]
+    overdue_visits: list[OverdueVisit]  # one page of them, most overdue first
+    stale_files: list[StaleFile]  # one page of them, by case code
+    overdue_visits_total: int = 0
+    stale_files_total: int = 0
+    visits_page: int = 1
+    stale_page: int = 1
+    per_page: int = 20
+
+    @property
+    def visits_pages(self) -> int:
+        return max((self.overdue_visits_total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def stale_pages(self) -> int:
+        return max((self.stale_files_total + self.per_page - 1) // self.per_page, 1)
 
 
 def team_dashboard(
@@ -61,10 +76,16 @@ def team_dashboard(
     now: dt.datetime,
     max_age_days: int = 90,
     section_ages: Mapping[str, int] | None = None,
+    visits_page: int = 1,
+    stale_page: int = 1,
+    per_page: int = 20,
 ) -> Dashboard:
-    """What a supervisor watches for their team."""
+    """What a supervisor watches for their team (page ``visits_page`` of the overdue visits and
+    ``stale_page`` of the stale case files; a page past the end is empty)."""
     if actor.role is not Role.SUPERVISOR or actor.team_id is None:
         raise Forbidden("Only a team's supervisor sees its dashboard.")
+    if visits_page < 1 or stale_page < 1 or not 1 <= per_page <= 200:
+        raise InvalidInput("Invalid page.")
     team = actor.team_id
     today, _tomorrow, week_end = day_bounds(now)
     open_item = and_(WorkItem.status == WorkItemStatus.OPEN, WorkItem.assignee_id == User.id)
@@ -94,17 +115,22 @@ def team_dashboard(
     for phase, status, n in phase_rows:
         by_phase[phase] += n
         lost += n if status is CaseStatus.LOST_CONTACT else 0
+    overdue_visit = and_(WorkItem.team_id == team, WorkItem.status == WorkItemStatus.OPEN,
+                         WorkItem.task_name == "conduct_visit", WorkItem.due_at < now)  # fmt: skip
+    visits_total = session.scalar(select(func.count()).select_from(WorkItem).where(overdue_visit)) or 0
     visits = session.execute(
         select(WorkItem.id, Case.code, WorkItem.due_at, User.display_name)
         .join(Case, Case.id == WorkItem.case_id)
         .outerjoin(User, User.id == WorkItem.assignee_id)
-        .where(WorkItem.team_id == team, WorkItem.status == WorkItemStatus.OPEN, WorkItem.task_name == "conduct_visit",
-               WorkItem.due_at < now)
-        .order_by(WorkItem.due_at)
+        .where(overdue_visit)
+        .order_by(WorkItem.due_at, WorkItem.id)
+        .limit(per_page).offset((visits_page - 1) * per_page)
     ).all()  # fmt: skip
     overdue = [OverdueVisit(i, code, due, (now - due).days, name) for i, code, due, name in visits if due is not None]
     stale = stale_files(session=session, team_id=team, now=now, max_age_days=max_age_days, section_ages=section_ages)
-    return Dashboard(workload, by_phase, lost, overdue, stale)
+    first = (stale_page - 1) * per_page
+    return Dashboard(workload, by_phase, lost, overdue, stale[first : first + per_page], int(visits_total),
+                     len(stale), visits_page, stale_page, per_page)  # fmt: skip
 
 
 def stale_files(

@@ -80,3 +80,31 @@ def test_dashboard_summary_links_to_the_filtered_queue(client, login, world, in_
     login("sup.t")
     html = client.get("/team/dashboard").get_data(as_text=True)
     assert re.search(r'href="/team/queue\?filter=overdue"><strong>2</strong> overdue', html)
+
+
+def test_dashboard_says_how_many_overdue_visits_there_are_and_pages_them(client, login, world, in_follow_up):
+    login("sup.t")
+    first = client.get("/team/dashboard").get_data(as_text=True).split('id="visits-heading"')[1].split("</section>")[0]
+    assert "1 overdue visit in all, most overdue first." in first
+    assert in_follow_up.case.code in first
+    beyond = client.get("/team/dashboard?visits_page=2").get_data(as_text=True)
+    section = beyond.split('id="visits-heading"')[1].split("</section>")[0]
+    assert in_follow_up.case.code not in section
+    assert "Back to the first page" in section
+
+
+def test_a_nonsense_dashboard_page_shows_the_first_page(client, login, world, in_follow_up):
+    login("sup.t")
+    html = client.get("/team/dashboard?visits_page=abc&stale_page=-3").get_data(as_text=True)
+    section = html.split('id="visits-heading"')[1].split("</section>")[0]
+    assert in_follow_up.case.code in section
+
+
+def test_the_pager_links_keep_the_other_lists_page(app):
+    with app.test_request_context("/team/dashboard"):
+        links = app.jinja_env.get_template("team/_pager.html").module.links  # type: ignore[attr-defined]
+        html = str(links(2, 3, "team.dashboard", {"visits_page": 4}, key="stale_page", label="Stale pages"))
+    assert 'aria-label="Stale pages"' in html
+    assert re.search(r'href="/team/dashboard\?(?=[^"]*visits_page=4)(?=[^"]*stale_page=1)[^"]*" rel="prev"', html)
+    assert re.search(r'href="/team/dashboard\?(?=[^"]*visits_page=4)(?=[^"]*stale_page=3)[^"]*" rel="next"', html)
+    assert "Page 2 of 3" in html

@@ -208,3 +208,23 @@ def test_per_section_ages_decide_what_is_stale(walk, session):
     relaxed = team_dashboard(session=session, actor=walk.supervisor, now=later, section_ages={"history": 60})
     assert "history" in {s for f in strict.stale_files for s in f.sections}
     assert "history" not in {s for f in relaxed.stale_files for s in f.sections}
+
+
+def test_dashboard_lists_are_paged_with_their_totals(walk, unassigned, session):
+    walk.pre_reintegration()
+    walk.reintegration()
+    later = walk.item("conduct_visit").due_at + dt.timedelta(days=5)
+    pages = [team_dashboard(session=session, actor=walk.supervisor, now=later, per_page=1, stale_page=n,
+                            visits_page=n) for n in (1, 2, 3)]  # fmt: skip
+    assert [b.stale_files_total for b in pages] == [2, 2, 2]
+    assert [len(b.stale_files) for b in pages] == [1, 1, 0]
+    assert {b.stale_files[0].case_code for b in pages[:2]} == {walk.case.code, unassigned.case.code}
+    assert pages[0].stale_pages == 2
+    assert [b.overdue_visits_total for b in pages] == [1, 1, 1]
+    assert [[v.case_code for v in b.overdue_visits] for b in pages] == [[walk.case.code], [], []]
+
+
+@pytest.mark.parametrize("args", [{"visits_page": 0}, {"stale_page": -1}, {"per_page": 0}, {"per_page": 201}])
+def test_dashboard_refuses_a_page_that_cannot_be(walk, session, args):
+    with pytest.raises(InvalidInput):
+        team_dashboard(session=session, actor=walk.supervisor, now=NOW, **args)

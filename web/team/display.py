@@ -73,6 +73,12 @@ class QueueArgs:
         return {k: v for k, v in values.items() if v is not None and v != "" and defaults.get(k) != v}
 
 
+def page_arg(name: str) -> int:
+    """A page number from the query string (1 when missing or not a sensible number)."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
 def runtime() -> Runtime:
     """The workflow runtime loaded at start-up."""
     value: Runtime = current_app.extensions["reintegra"]["runtime"]

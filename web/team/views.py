@@ -95,8 +95,10 @@ def dashboard() -> ResponseReturnValue:
     """Workload per caseworker, cases by phase, overdue follow-up visits and stale case files."""
     me, db, now = actor(), get_session(), utcnow()
     conf = settings()
+    visits_page, stale_page = display.page_arg("visits_page"), display.page_arg("stale_page")
     board = team_dashboard(session=db, actor=me, now=now, max_age_days=conf.record_max_age_days,
-                           section_ages=dict(conf.section_max_age_days))  # fmt: skip
+                           section_ages=dict(conf.section_max_age_days), visits_page=visits_page,
+                           stale_page=stale_page)  # fmt: skip
     counts = team_queue(session=db, actor=me, now=now, per_page=1).counts
     return render_template("team/dashboard.html", board=board, counts=counts, charts=display.dashboard_charts(board))
 

@@ -1,0 +1,108 @@
+"""Benchmark: completing one step in process (``complete_work_item``: validate, write the case file, load
+-> run -> save the workflow, materialise work items and timers, one transaction) against the bare engine's
+load + run + save of the same step in the same run (SpiffWorkflow only, no database).
+
+    .venv/bin/python -m bench.bench_completion --dataset sqlite-100000 [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import Any
+
+from sqlalchemy import select
+
+from bench.bench_web import OVERRIDES
+from bench.common import NOW, RESULTS, bench_settings, peak_rss_mb, summary_ms, write_result
+from engine.accounts.models import User
+from engine.cases.models import FamilyMember
+from engine.db import make_engine, make_session_factory
+from engine.demo import synthetic_submission
+from engine.security.crypto import install_keyring, load_keyring
+from engine.workflow import runner
+from engine.workflow.models import WorkflowInstance, WorkItem, WorkItemStatus
+from engine.workflow.service import complete_work_item, load_runtime
+from workflows.forms import validate_submission
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--steps", type=int, default=150)
+    parser.add_argument("--profile", action="store_true", help="also write a pyinstrument profile of the service")
+    args = parser.parse_args()
+    settings = bench_settings(args.dataset, args.database_url)
+    install_keyring(load_keyring(settings))
+    session = make_session_factory(make_engine(settings.database_url))()
+    runtime = load_runtime()
+    items = session.execute(
+        select(WorkItem.id, WorkItem.case_id).where(
+            WorkItem.status == WorkItemStatus.OPEN, WorkItem.assignee_id.is_not(None),
+            WorkItem.task_name.in_(list(OVERRIDES)))
+        .order_by(WorkItem.id.desc()).limit(args.steps * 3)
+    ).all()  # fmt: skip
+    seen: set[int] = set()
+    chosen = [i for i, c in items if not (c in seen or seen.add(c))][: args.steps]  # one step per case
+    bare_ms, service_ms, failed = [], [], 0
+    profiler = _profiler() if args.profile else None
+    for item_id in chosen:
+        item = session.get(WorkItem, item_id)
+        assert item is not None
+        actor = session.get(User, item.assignee_id)
+        raw = synthetic_submission(runtime.forms[item.form_key], NOW.date(), dict(OVERRIDES.get(item.task_name, {})))
+        bare_ms.append(_bare(session, runtime, item, raw))
+        session.rollback()  # the service starts from a clean session, as in a request
+        if profiler:
+            profiler.start()
+        start = time.perf_counter()
+        try:
+            complete_work_item(session=session, runtime=runtime, actor=actor, now=NOW, work_item_id=item_id, raw=raw)
+        except Exception:  # noqa: BLE001 - a refused synthetic submission is counted, not fatal
+            failed += 1
+            session.rollback()
+            continue
+        finally:
+            if profiler:
+                profiler.stop()
+        service_ms.append((time.perf_counter() - start) * 1000)
+        session.expunge_all()
+    result: dict[str, Any] = {
+        "benchmark": "completion_in_process", "dataset": args.dataset,
+        "backend": "postgresql" if args.database_url else "sqlite",
+        "service": summary_ms(service_ms), "bare_engine_load_run_save": summary_ms(bare_ms), "refused": failed,
+        "ratio_p50": round(statistics.median(service_ms) / statistics.median(bare_ms), 2) if service_ms else None,
+        "peak_rss_mb": peak_rss_mb(),
+    }  # fmt: skip
+    if profiler:
+        path = RESULTS / f"completion-profile-{args.dataset}.txt"
+        path.write_text(profiler.output_text(unicode=False, color=False), encoding="utf-8")
+        result["profile"] = str(path.relative_to(RESULTS.parent.parent))
+    write_result(f"completion-{args.dataset}", result)
+
+
+def _bare(session: Any, runtime: Any, item: WorkItem, raw: dict[str, Any]) -> float:
+    """Milliseconds for SpiffWorkflow alone to load the instance, complete the step and serialize it."""
+    instance = session.get(WorkflowInstance, item.instance_id)
+    form = runtime.forms[item.form_key]
+    people = {str(m.id): m.relationship for m in session.scalars(select(FamilyMember).where(
+        FamilyMember.case_id == item.case_id))}  # fmt: skip
+    values = validate_submission(form, raw, lang="en", today=NOW.date(), people=people, offices={}).workflow_values()
+    deployed = runtime.registry.by_key(session, instance.spec_key)
+    start = time.perf_counter()
+    workflow = runner.load(deployed, instance.state, NOW)
+    runner.complete(workflow, item.task_id, values)
+    runner.dumps(workflow)
+    return (time.perf_counter() - start) * 1000
+
+
+def _profiler() -> Any:
+    from pyinstrument import Profiler  # only with --profile (make bench installs it)
+
+    return Profiler(interval=0.0005)
+
+
+if __name__ == "__main__":
+    main()
