@@ -3,7 +3,10 @@
 Every "now" in the product comes from a :data:`Clock`: a function returning the current instant (aware,
 UTC). :func:`system_clock` is the only place that reads the machine's wall clock; the web app keeps its
 clock on ``app.extensions["reintegra"]["clock"]``, the scheduler on its job context, the CLI in one
-helper, and each passes the instant on to the engine's services as ``now``. Tests give a
+helper, and each passes the instant on to the engine's services as ``now``. The few engine queries that
+need "today" where no ``now`` is passed in (whether a transfer's consent still holds, inside the access
+policy) read :func:`current_now`: the clock of the request or job in progress (:func:`using_clock`),
+never the database's own ``CURRENT_DATE``. Tests give a
 :class:`FixedClock` instead, so no test depends on the day it runs (``tests/test_clock_discipline.py``
 fails on any other wall-clock read, and CI runs the suite once more with the machine's clock moved a
 year ahead).
@@ -15,7 +18,9 @@ in Phnom Penh (UTC+7), so between midnight and 07:00 there the UTC date is still
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Asia/Phnom_Penh")
@@ -52,3 +57,22 @@ class FixedClock:
 def local_today(now: dt.datetime) -> dt.date:
     """Today in Phnom Penh at the instant ``now``."""
     return now.astimezone(LOCAL).date()
+
+
+_in_use: ContextVar[Clock | None] = ContextVar("reintegra_clock", default=None)
+
+
+@contextmanager
+def using_clock(clock: Clock) -> Iterator[None]:
+    """Make ``clock`` the one :func:`current_now` reads for the request or job run inside the block."""
+    token = _in_use.set(clock)
+    try:
+        yield
+    finally:
+        _in_use.reset(token)
+
+
+def current_now() -> dt.datetime:
+    """The instant by the clock of the request or job in progress (the system clock outside any)."""
+    clock = _in_use.get()
+    return (clock or system_clock)()

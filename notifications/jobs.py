@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.clock import Clock, system_clock
+from engine.clock import Clock, system_clock, using_clock
 from engine.config import Settings
 from engine.db import make_engine, make_session_factory
 from engine.notices.delivery import Outgoing, deliver_due_notices
@@ -95,7 +95,8 @@ def run_job(context: Context, job: Job) -> str | None:
     session = context.session_factory()
     result = error = None
     try:
-        report = job.run(context, session, started)
+        with using_clock(context.clock):
+            report = job.run(context, session, started)
         result = report.summary()
         error = result if report.failed else None
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the next run tries again

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, session
+from flask import Flask, g, session
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
 from engine.accounts.passwords import make_hasher
-from engine.clock import Clock, system_clock
+from engine.clock import Clock, system_clock, using_clock
 from engine.config import ConfigError, Settings
 from engine.db import make_engine, make_session_factory
 from engine.notices.rules import Rules
@@ -106,6 +106,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     from web import db
 
     db.init_app(app)
+
+    @app.before_request
+    def _clock_in_use() -> None:
+        # The engine's policy reads "today" from the request's clock (engine.clock.current_now).
+        g.clock_in_use = using_clock(clock)
+        g.clock_in_use.__enter__()
+
+    @app.teardown_request
+    def _clock_done(_exc: BaseException | None) -> None:
+        entered = g.pop("clock_in_use", None)
+        if entered is not None:
+            entered.__exit__(None, None, None)
 
     @app.before_request
     def _idle_timeout() -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from engine.accounts.models import Role, User
 from engine.cases.models import Case
+from engine.clock import current_now, local_today
 from engine.errors import Forbidden
 from engine.security.fields import DOSVY_STEP_WRITE, READ, WRITE, FieldGroup
 from engine.security.models import CaseTransfer, ConsentRecord
@@ -40,10 +41,12 @@ def visible_cases(actor: User, query: Q) -> Q:
 
 def _transferred_to(org_id: int) -> Select[Any]:
     # An open transfer counts while the consent it rests on holds (an override rests on none); withdrawing
-    # a consent ends its transfers outright, and an expired one stops counting on its expiry day (UTC).
+    # a consent ends its transfers outright, and an expired one stops counting on its expiry day (a day in
+    # Phnom Penh, by the clock of the request or job in progress: never the database's own date).
+    today = local_today(current_now())
     consent_holds = or_(
         CaseTransfer.consent_id.is_(None),
-        CaseTransfer.consent_id.in_(select(ConsentRecord.id).where(ConsentRecord.valid_on(func.current_date()))),
+        CaseTransfer.consent_id.in_(select(ConsentRecord.id).where(ConsentRecord.valid_on(today))),
     )  # fmt: skip
     return select(CaseTransfer.case_id).where(CaseTransfer.to_org_id == org_id, CaseTransfer.ended_at.is_(None),
                                               consent_holds)  # fmt: skip

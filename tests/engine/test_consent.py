@@ -6,10 +6,11 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.accounts.models import Organisation, OrganisationKind, Role, Team
 from engine.cases.service import get_case, list_cases
+from engine.clock import FixedClock, using_clock
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.notices.models import Delivery, Notice
@@ -179,12 +180,14 @@ def test_an_expired_consent_stops_the_offices_access(session, setting):
     worker, _supervisor, office, officer, case = setting
     row = record_consent(session=session, actor=worker, now=NOW, case=case, consent=_sharing(office))
     transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id, groups=GROUPS)
-    assert get_case(session=session, actor=officer, code=case.code).id == case.id
     with transaction(session):
-        # The access check compares with the database's date (see engine.security.policy).
-        row.expires_on = session.scalar(select(func.current_date())) - dt.timedelta(days=1)
-    with pytest.raises(NotFound):
-        get_case(session=session, actor=officer, code=case.code)
+        row.expires_on = NOW.date() + dt.timedelta(days=2)
+    clock = FixedClock(NOW)
+    with using_clock(clock):  # the request's clock, whatever the machine's or the database's date
+        assert get_case(session=session, actor=officer, code=case.code).id == case.id
+        clock.advance(dt.timedelta(days=3))
+        with pytest.raises(NotFound):
+            get_case(session=session, actor=officer, code=case.code)
 
 
 def test_a_consent_id_of_another_case_is_not_withdrawn_through_this_one(session, setting, factory):

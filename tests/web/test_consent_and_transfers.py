@@ -12,7 +12,7 @@ from engine.accounts.models import Role
 from engine.cases.models import MedicalRecord
 from engine.db import transaction
 from engine.security.audit import verify
-from engine.security.consent import transfer_case
+from engine.security.consent import NewConsent, record_consent, transfer_case
 from engine.security.fields import parse_groups
 from engine.security.models import AuditEvent, ConsentRecord
 from tests.conftest import NOW, csrf_from
@@ -244,3 +244,17 @@ def test_refused_accesses_are_audited_with_the_route_and_the_case_code_only(clie
                               .order_by(AuditEvent.id)).all()  # fmt: skip
     assert refused == [f"GET /cases/<code> code={case.code}", "GET /team/"]
     assert verify(session=session).ok
+
+
+def test_the_office_sees_a_case_until_its_consent_expires_by_the_apps_clock(client, login, world, session, clock):
+    worker, case, office = world
+    consent = NewConsent(kind="data_sharing", given_by="survivor", method="signature", given_on=NOW.date(),
+                         expires_on=NOW.date() + dt.timedelta(days=2), recipient_org_id=office.id,
+                         purpose="Type 2 follow-up", groups=parse_groups("identity,plan"))  # fmt: skip
+    record_consent(session=session, actor=worker, now=NOW, case=case, consent=consent)
+    transfer_case(session=session, actor=worker, now=NOW, case=case, to_org_id=office.id,
+                  groups=parse_groups("identity,plan"))  # fmt: skip
+    login("dosvy.here")
+    assert client.get(f"/transfers/{case.code}").status_code == 200  # whatever the machine's date is
+    clock.advance(dt.timedelta(days=3))  # the consent's expiry day has passed in Phnom Penh
+    assert client.get(f"/transfers/{case.code}").status_code == 404
