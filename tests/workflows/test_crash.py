@@ -1,0 +1,127 @@
+"""A crash at the worst moment (after the engine step, at the commit; in the middle of a scheduler
+sweep) leaves nothing half-written, and running again completes each thing exactly once.
+
+The crash is a real failure of the real commit on the test database: a ``before_commit`` hook raises,
+as a killed process or a lost connection would stop the commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from engine.accounts.models import Role
+from engine.cases.models import CaseEvent, CaseRecord
+from engine.errors import InvalidInput
+from engine.security.models import AuditEvent
+from engine.workflow.models import WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
+from engine.workflow.service import complete_work_item, start_case_workflow
+from tests.conftest import NOW
+from tests.workflows.conftest import Walk
+
+
+class Crash(RuntimeError):
+    """The process died here."""
+
+
+@contextmanager
+def crash_at_commit(session: Session) -> Iterator[None]:
+    """Fail the next commit (once)."""
+    armed = [True]
+
+    def before_commit(_session: Session) -> None:
+        if armed[0]:
+            armed[0] = False
+            raise Crash("killed at the commit")
+
+    event.listen(session, "before_commit", before_commit)
+    try:
+        yield
+    finally:
+        event.remove(session, "before_commit", before_commit)
+
+
+@contextmanager
+def crash_at_the_second_timer(session: Session) -> Iterator[None]:
+    """Fail while the sweep writes the second case whose timers fired (once)."""
+    seen = [0]
+
+    def after_flush(flushing: Session, _context: object) -> None:
+        if any(isinstance(o, CaseEvent) and o.kind == "timer" for o in flushing.new):
+            seen[0] += 1
+            if seen[0] == 2:
+                raise Crash("killed in the middle of the sweep")
+
+    event.listen(session, "after_flush", after_flush)
+    try:
+        yield
+    finally:
+        event.remove(session, "after_flush", after_flush)
+
+
+def _snapshot(session: Session) -> dict[str, object]:
+    session.rollback()
+    return {
+        "records": session.scalar(select(func.count()).select_from(CaseRecord)),
+        "events": session.scalar(select(func.count()).select_from(CaseEvent)),
+        "audit": session.scalar(select(func.count()).select_from(AuditEvent)),
+        "items": sorted(tuple(r) for r in session.execute(select(WorkItem.id, WorkItem.status))),
+        "states": sorted(tuple(r) for r in session.execute(select(WorkflowInstance.id, WorkflowInstance.state))),
+        "timers": sorted(tuple(r) for r in session.execute(select(WorkflowTimer.id, WorkflowTimer.due_at))),
+    }
+
+
+def test_a_crash_at_the_commit_of_a_completion_leaves_nothing_and_a_rerun_completes_once(walk: Walk) -> None:
+    first = walk.open_names()[0]
+    before = _snapshot(walk.session)
+    with crash_at_commit(walk.session), pytest.raises(Crash):
+        walk.do(first)
+    assert _snapshot(walk.session) == before  # no record, no event, no audit line, the step still open
+    walk.do(first)
+    after = _snapshot(walk.session)
+    assert after["records"] == before["records"] + 1
+    done = walk.session.scalars(select(WorkItem).where(WorkItem.task_name == first)).all()
+    assert [w.status for w in done if w.status is WorkItemStatus.COMPLETED] == [WorkItemStatus.COMPLETED]
+    with pytest.raises(InvalidInput, match="already completed"):  # a second try of the same step changes nothing
+        complete_work_item(session=walk.session, runtime=walk.runtime, actor=walk.worker, now=walk.now,
+                           work_item_id=done[0].id, raw={})  # fmt: skip
+    assert _snapshot(walk.session) == after
+
+
+def _another_walk(walk: Walk, factory) -> Walk:
+    case = factory.case(walk.worker)
+    factory.sharing_consent(
+        walk.worker,
+        case,
+        walk.session.get(type(walk.officer).organisation.property.mapper.class_, walk.officer.organisation_id),
+    )
+    start_case_workflow(session=walk.session, runtime=walk.runtime, case=case, actor=walk.worker, now=NOW)
+    return Walk(walk.session, walk.runtime, case, walk.worker, walk.supervisor, walk.officer)
+
+
+def test_a_crash_in_the_middle_of_a_timer_sweep_leaves_each_case_whole_and_a_rerun_fires_each_once(
+    walk: Walk, factory
+) -> None:
+    walks = [walk, _another_walk(walk, factory), _another_walk(walk, factory)]
+    for w in walks:
+        w.pre_reintegration()
+        w.reintegration()
+    due = max(w.item("conduct_visit").due_at for w in walks) + dt.timedelta(hours=1)
+    for w in walks:
+        w.now = due
+    session = walk.session
+    with crash_at_the_second_timer(session), pytest.raises(Crash):
+        walk.fire()  # the first case's timers commit, the second's crash, the third never starts
+    session.rollback()
+    fired = session.scalars(select(CaseEvent.case_id).where(CaseEvent.kind == "timer")).all()
+    assert len(fired) == 1  # one case advanced whole, nothing of the second
+    assert walk.fire() == 2  # the rerun fires the other two
+    fired = session.scalars(select(CaseEvent.case_id).where(CaseEvent.kind == "timer")).all()
+    assert sorted(fired) == sorted(w.case.id for w in walks)  # each case's timer fired exactly once
+    assert walk.fire() == 0
+    assert all(w.item("conduct_visit") for w in walks)  # every visit still open, on its overdue path
+    assert {w.worker.role for w in walks} == {Role.CASEWORKER}
