@@ -244,6 +244,8 @@ def set_language(*, session: Session, actor: User, language: str) -> None:
 WRONG_CURRENT_PASSWORD = "The current password is wrong."  # noqa: S105
 SAME_PASSWORD = "Choose a password different from the current one."  # noqa: S105
 PASSWORD_NOT_CHANGED = "The password was not changed."  # noqa: S105
+MESSAGES = (USERNAME_RULE, DISPLAY_NAME_REQUIRED, LANGUAGE_UNKNOWN, USERNAME_TAKEN, NOT_CREATED,
+            WRONG_CURRENT_PASSWORD, SAME_PASSWORD, PASSWORD_NOT_CHANGED)  # fmt: skip
 
 
 def change_password(
