@@ -94,6 +94,11 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Set by an administrator's password reset: every page leads to "choose a new password" until done.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Raised when the password is reset or changed: a browser session signed in under an older value ends.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship()
     team: Mapped[Team | None] = relationship()

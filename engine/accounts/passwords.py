@@ -36,6 +36,12 @@ COMMON = frozenset(
 )
 
 
+TOO_SHORT = f"The password must be at least {MIN_LENGTH} characters long."
+TOO_COMMON = "This password is too common; choose another."
+HAS_USERNAME = "The password must not contain the user name."
+MESSAGES = (TOO_SHORT, TOO_COMMON, HAS_USERNAME)
+
+
 def make_hasher(profile: str) -> PasswordHasher:
     """argon2id with the library's defaults, or a cheap profile that only tests may use."""
     if profile == "fast":
@@ -46,11 +52,11 @@ def make_hasher(profile: str) -> PasswordHasher:
 def policy_problem(password: str, *, username: str) -> str | None:
     """Say what is wrong with ``password``, or ``None`` when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"The password must be at least {MIN_LENGTH} characters long."
+        return TOO_SHORT
     if password.casefold() in COMMON:
-        return "This password is too common; choose another."
+        return TOO_COMMON
     if username and username.casefold() in password.casefold():
-        return "The password must not contain the user name."
+        return HAS_USERNAME
     return None
 
 

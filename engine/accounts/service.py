@@ -13,12 +13,36 @@ from sqlalchemy.orm import Session
 from engine.accounts import totp
 from engine.accounts.models import Organisation, Role, Team, User
 from engine.accounts.passwords import policy_problem, verify
+from engine.accounts.placement import NEEDS_TEAM, ROLES_IN_A_TEAM
 from engine.db import blind_index, transaction
 from engine.errors import InvalidInput, NotFound
 from engine.security import audit
 from engine.security.models import LoginAttempt
 
-ROLES_IN_A_TEAM = (Role.CASEWORKER, Role.SUPERVISOR)
+USERNAME_RULE = "Use at least 3 letters, digits, dots, dashes or underscores."
+DISPLAY_NAME_REQUIRED = "A display name is required."
+LANGUAGE_UNKNOWN = "The language must be English (en) or Khmer (km)."
+USERNAME_TAKEN = "This user name is taken."
+NOT_CREATED = "The user could not be created."
+
+
+def normal_username(username: str) -> str:
+    """User names are compared and stored trimmed and in lower case."""
+    return username.strip().lower()
+
+
+def user_problems(*, username: str, display_name: str, password: str | None, language: str) -> dict[str, str]:
+    """What is wrong with these account values (field name -> English message id); empty when fine."""
+    problems: dict[str, str] = {}
+    if len(username) < 3 or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+        problems["username"] = USERNAME_RULE
+    if not display_name.strip():
+        problems["display_name"] = DISPLAY_NAME_REQUIRED
+    if password is not None and (password_problem := policy_problem(password, username=username)) is not None:
+        problems["password"] = password_problem
+    if language not in ("en", "km"):
+        problems["language"] = LANGUAGE_UNKNOWN
+    return problems
 
 
 def create_user(
@@ -34,25 +58,21 @@ def create_user(
     team_id: int | None = None,
     language: str = "en",
     email: str | None = None,
+    actor_id: int | None = None,
+    must_change_password: bool = False,
 ) -> int:
-    """Create an active user and return its id; the password must meet the policy."""
-    username = username.strip().lower()
-    problems: dict[str, str] = {}
-    if len(username) < 3 or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-        problems["username"] = "Use at least 3 letters, digits, dots, dashes or underscores."
-    if not display_name.strip():
-        problems["display_name"] = "A display name is required."
-    if (password_problem := policy_problem(password, username=username)) is not None:
-        problems["password"] = password_problem
-    if language not in ("en", "km"):
-        problems["language"] = "The language must be English (en) or Khmer (km)."
+    """Create an active user and return its id; the password must meet the policy. ``actor_id`` is the
+    administrator who did it (``None`` from the command line); the administrators' use case
+    (``engine.accounts.staff.add_user``) checks the role's organisation and team first."""
+    username = normal_username(username)
+    problems = user_problems(username=username, display_name=display_name, password=password, language=language)
     if role in ROLES_IN_A_TEAM and team_id is None:
-        problems["team_id"] = "Caseworkers and supervisors belong to a team."
+        problems["team_id"] = NEEDS_TEAM
     if problems:
-        raise InvalidInput("The user could not be created.", problems)
+        raise InvalidInput(NOT_CREATED, problems)
     with transaction(session):
         if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
-            raise InvalidInput("The user could not be created.", {"username": "This user name is taken."})
+            raise InvalidInput(NOT_CREATED, {"username": USERNAME_TAKEN})
         if team_id is not None:
             team = session.get(Team, team_id)
             if team is None:
@@ -72,10 +92,11 @@ def create_user(
             active=True,
             failed_logins=0,
             created_at=now,
+            must_change_password=must_change_password,
         )
         session.add(user)
         session.flush()
-        audit.record(session=session, now=now, actor_id=None, action="user_created",
+        audit.record(session=session, now=now, actor_id=actor_id, action="user_created",
                      detail=f"user={user.id} role={role.value}")  # fmt: skip
         return user.id
 
@@ -222,3 +243,39 @@ def set_language(*, session: Session, actor: User, language: str) -> None:
         raise InvalidInput("The language must be English or Khmer.")
     with transaction(session):
         actor.language = language
+
+
+# Messages, not passwords (ruff's S105 reads the names).
+WRONG_CURRENT_PASSWORD = "The current password is wrong."  # noqa: S105
+SAME_PASSWORD = "Choose a password different from the current one."  # noqa: S105
+PASSWORD_NOT_CHANGED = "The password was not changed."  # noqa: S105
+MESSAGES = (USERNAME_RULE, DISPLAY_NAME_REQUIRED, LANGUAGE_UNKNOWN, USERNAME_TAKEN, NOT_CREATED,
+            WRONG_CURRENT_PASSWORD, SAME_PASSWORD, PASSWORD_NOT_CHANGED)  # fmt: skip
+
+
+def change_password(
+    *, session: Session, hasher: PasswordHasher, actor: User, now: dt.datetime, current: str, new: str,
+    address: str | None = None,
+) -> int:  # fmt: skip
+    """Change ``actor``'s own password (the current one is required; the new one meets the policy); end
+    every other signed-in session of the account. Return the new session epoch for the caller's session."""
+    problems: dict[str, str] = {}
+    if not verify(hasher, actor.password_hash, current):
+        problems["current_password"] = WRONG_CURRENT_PASSWORD
+    elif current == new:
+        problems["new_password"] = SAME_PASSWORD
+    elif (problem := policy_problem(new, username=actor.username)) is not None:
+        problems["new_password"] = problem
+    if problems:
+        with transaction(session):
+            if "current_password" in problems:
+                audit.record(session=session, now=now, actor_id=actor.id, action="password_change_failed",
+                             detail="wrong current password", address=address)  # fmt: skip
+        raise InvalidInput(PASSWORD_NOT_CHANGED, problems)
+    with transaction(session):
+        actor.password_hash = hasher.hash(new)
+        actor.must_change_password = False
+        actor.session_epoch += 1
+        audit.record(session=session, now=now, actor_id=actor.id, action="password_changed", detail=f"user={actor.id}",
+                     address=address)  # fmt: skip
+        return actor.session_epoch

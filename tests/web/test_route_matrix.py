@@ -91,6 +91,8 @@ RULES: dict[tuple[str, str], Allowed] = {
     ("auth.two_factor_setup", "GET"): TWO_FACTOR_ROLES,
     ("auth.two_factor_setup", "POST"): TWO_FACTOR_ROLES,
     ("auth.logout", "POST"): ANYONE_SIGNED_IN,
+    ("auth.change_password", "GET"): ANYONE_SIGNED_IN,  # one's own password
+    ("auth.change_password", "POST"): ANYONE_SIGNED_IN,
     ("home.language", "POST"): PUBLIC,
     ("health.healthz", "GET"): PUBLIC,  # for load balancers: says only "ok" or which part is down
     # Every role has a landing page and an inbox of its own messages.
@@ -144,6 +146,7 @@ RULES: dict[tuple[str, str], Allowed] = {
     ("team.queue", "GET"): SUPERVISORS,
     ("team.dashboard", "GET"): SUPERVISORS,
     ("team.approvals", "GET"): SUPERVISORS,
+    ("team.members", "GET"): SUPERVISORS,  # each their own team's, read-only
     ("team.decide", "GET"): SUPERVISOR_OF_TEAM,
     ("team.decide", "POST"): SUPERVISOR_OF_TEAM,
     ("team.reassign_item", "GET"): SUPERVISOR_OF_TEAM,
@@ -163,6 +166,25 @@ RULES: dict[tuple[str, str], Allowed] = {
     # Administration.
     ("admin.status", "GET"): ADMIN_ONLY,
     ("admin.retry", "POST"): ADMIN_ONLY,
+    ("admin.users", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "POST"): ADMIN_ONLY,
+    ("admin.user", "GET"): ADMIN_ONLY,
+    ("admin.edit_user", "GET"): ADMIN_ONLY,
+    ("admin.edit_user", "POST"): ADMIN_ONLY,
+    ("admin.deactivate", "POST"): ADMIN_ONLY,
+    ("admin.reactivate", "POST"): ADMIN_ONLY,
+    ("admin.unlock", "POST"): ADMIN_ONLY,
+    ("admin.reset_password", "POST"): ADMIN_ONLY,
+    ("admin.organisations", "GET"): ADMIN_ONLY,
+    ("admin.new_organisation", "GET"): ADMIN_ONLY,
+    ("admin.new_organisation", "POST"): ADMIN_ONLY,
+    ("admin.organisation", "GET"): ADMIN_ONLY,
+    ("admin.edit_organisation", "GET"): ADMIN_ONLY,
+    ("admin.edit_organisation", "POST"): ADMIN_ONLY,
+    ("admin.new_team", "POST"): ADMIN_ONLY,
+    ("admin.edit_team", "GET"): ADMIN_ONLY,
+    ("admin.edit_team", "POST"): ADMIN_ONLY,
 }
 
 # Cells where the app admits someone RULES refuses (or the other way round): a known defect, reported,
@@ -171,6 +193,8 @@ SUSPECTS: dict[tuple[str, str, str], str] = {}
 
 # Which step of the world a route with an ``item_id`` is asked about (default: "assigned").
 ITEM_OF = {"work.claim": "unassigned", "team.decide": "approval"}
+# Which account a route with a ``user_id`` is asked about (default: "active", the colleague).
+ACCOUNT_OF = {"admin.reactivate": "inactive", "admin.unlock": "locked"}
 # Which publication request a route with a ``request_id`` is asked about.
 REQUEST_OF = {"privacy.decide": "pending", "privacy.extract": "approved"}
 
@@ -205,6 +229,9 @@ class World:
     entries: dict[str, int]  # actor -> an inbox message of their own
     delivery_id: int  # a failed e-mail delivery
     requests: dict[str, int]  # "pending" and "approved" publication requests of the case (by the caseworker)
+    accounts: dict[str, int]  # "active" (the colleague), "inactive" and "locked" accounts of the team
+    organisation_id: int  # the team's shelter
+    team_id: int
 
 
 URL_VALUES: dict[str, Callable[[World, str, str], Any]] = {
@@ -217,6 +244,9 @@ URL_VALUES: dict[str, Callable[[World, str, str], Any]] = {
     "delivery_id": lambda world, endpoint, actor: world.delivery_id,
     "request_id": lambda world, endpoint, actor: world.requests[REQUEST_OF[endpoint]],
     "fmt": lambda world, endpoint, actor: "csv",
+    "user_id": lambda world, endpoint, actor: world.accounts[ACCOUNT_OF.get(endpoint, "active")],
+    "organisation_id": lambda world, endpoint, actor: world.organisation_id,
+    "team_id": lambda world, endpoint, actor: world.team_id,
 }
 
 
@@ -296,7 +326,10 @@ def build_world(app: Flask, session: Session) -> World:
     }
     two_factor = factory.user(Role.ADMINISTRATOR, username="admin.twofactor")
     worker, supervisor = users[CASEWORKER], users[SUPERVISOR]
+    inactive, locked = factory.user(Role.CASEWORKER, shelter), factory.user(Role.CASEWORKER, shelter)
     with transaction(session):
+        # the matrix app runs on the real clock (and `make test-later` moves it): a lock that outlasts both
+        inactive.active, locked.locked_until = False, NOW + dt.timedelta(days=365 * 20)
         office = Organisation(name="Test DoSVY Office", kind=OrganisationKind.DOSVY_OFFICE, province_code="02")
         session.add(office)
         session.flush()
@@ -317,6 +350,8 @@ def build_world(app: Flask, session: Session) -> World:
         member_id=_case_file(session, case, worker), consent_id=_consent(session, case, worker),
         entries=_messages(session, users, case), delivery_id=_failed_delivery(session, worker),
         requests=_photo_and_publication(session, case, worker, supervisor),
+        accounts={"active": users[COLLEAGUE].id, "inactive": inactive.id, "locked": locked.id},
+        organisation_id=shelter.organisation_id, team_id=shelter.id,
     )  # fmt: skip
 
 

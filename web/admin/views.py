@@ -46,3 +46,7 @@ def retry(delivery_id: int) -> ResponseReturnValue:
     retry_delivery(session=get_session(), actor=actor(), now=utcnow(), delivery_id=delivery_id)
     flash(_("The message is back in the outbox; the scheduler sends it on its next run."), "success")
     return redirect(url_for("admin.status"), 303)
+
+
+# The account and organisation pages add their routes to this blueprint (imported last: they import ``bp``).
+from web.admin import organisations, users  # noqa: E402, F401

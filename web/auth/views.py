@@ -13,16 +13,18 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from engine.accounts import totp
 from engine.accounts.models import User
+from engine.accounts.passwords import MIN_LENGTH
 from engine.accounts.service import (
     TWO_FACTOR_ROLES,
     LoginOutcome,
     authenticate,
     begin_two_factor,
+    change_password,
     confirm_two_factor,
     verify_second_factor,
 )
 from engine.errors import InvalidInput
-from web.auth.forms import CodeForm, LoginForm
+from web.auth.forms import CodeForm, LoginForm, PasswordChangeForm
 from web.auth.principal import Principal, actor
 from web.db import get_session, settings, utcnow
 
@@ -84,6 +86,9 @@ def login() -> ResponseReturnValue:
 
 
 _PENDING = "pending_second_factor"
+_EPOCH = "session_epoch"
+# What a user who must choose a new password may still reach: the form itself, signing out, the language.
+_WHILE_CHANGING = frozenset({"auth.change_password", "auth.logout", "home.language", "static"})
 _PENDING_MINUTES = 5
 
 
@@ -93,6 +98,7 @@ def _sign_in(user_id: int, next_url: str | None) -> ResponseReturnValue:
     session.clear()  # a fresh session on sign-in: no fixation
     login_user(Principal(account))
     session["lang"] = account.language
+    session[_EPOCH] = account.session_epoch
     session.permanent = True
     return redirect(next_url or url_for("home.index"))
 
@@ -161,3 +167,50 @@ def logout() -> ResponseReturnValue:
         session["lang"] = lang
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.before_app_request
+def _account_checks() -> ResponseReturnValue | None:
+    """End a session signed in before the password was reset or changed (or the account deactivated);
+    send a user whose password was reset to the form that sets a new one."""
+    if not current_user.is_authenticated:
+        return None
+    me = actor()
+    if session.get(_EPOCH, 0) != me.session_epoch:
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("Your password was changed or reset: please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    if me.must_change_password and request.endpoint not in _WHILE_CHANGING:
+        flash(_("Choose your own password before you continue."), "info")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.route("/password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_page() -> ResponseReturnValue:
+    """Change your own password (the current one is required); your other sessions end."""
+    me = actor()
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            epoch = change_password(session=get_session(), hasher=current_app.extensions["reintegra"]["hasher"],
+                                    actor=me, now=utcnow(), current=form.current_password.data,
+                                    new=form.new_password.data, address=request.remote_addr)  # fmt: skip
+        except InvalidInput as exc:
+            get_session().rollback()
+            for name, message in exc.fields.items():
+                getattr(form, name).errors = [_(message)]
+            return _password_page(form, me), 422
+        session[_EPOCH] = epoch
+        flash(_("Your password was changed. Your other sessions have ended."), "success")
+        return redirect(url_for("home.index"), 303)
+    return _password_page(form, me), 422 if request.method == "POST" else 200
+
+
+def _password_page(form: PasswordChangeForm, me: User) -> str:
+    return render_template("auth/password.html", form=form, forced=me.must_change_password, min_length=MIN_LENGTH)

@@ -18,6 +18,7 @@ from flask_login import login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.accounts.models import Role
+from engine.accounts.staff import team_roster
 from engine.cases.models import Phase
 from engine.cases.service import get_case
 from engine.errors import ConcurrentChange, InvalidInput, NotFound
@@ -101,6 +102,12 @@ def dashboard() -> ResponseReturnValue:
                            stale_page=stale_page)  # fmt: skip
     counts = team_queue(session=db, actor=me, now=now, per_page=1).counts
     return render_template("team/dashboard.html", board=board, counts=counts, charts=display.dashboard_charts(board))
+
+
+@bp.route("/members")
+def members() -> ResponseReturnValue:
+    """The team's active members, read-only (administrators change accounts)."""
+    return render_template("team/members.html", members=team_roster(session=get_session(), actor=actor()))
 
 
 @bp.route("/items/<int:item_id>/reassign", methods=["GET", "POST"])
