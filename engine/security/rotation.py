@@ -8,6 +8,7 @@ left to rotate. Values already under the newest key are skipped, so the command 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -38,33 +39,19 @@ def encrypted_columns() -> list[tuple[Table, str]]:
 def rotate_all(*, session: Session, keyring: KeyRing, batch: int = 200) -> RotationReport:
     """Re-encrypt every value not yet under ``keyring``'s newest key."""
     newest = Fernet(keyring.fernet_keys[0])
-    rotated = current = 0
+
+    def fresh(token: str) -> str | None:
+        try:
+            newest.decrypt(token.encode("ascii"))
+            return None  # already under the newest key
+        except InvalidToken:
+            return keyring.rotate(token)
+
     columns = encrypted_columns()
+    rotated = current = 0
     for table, name in columns:
-        pk = next(iter(table.primary_key.columns))
-        column = table.c[name]
-        last = None
-        while True:
-            query = select(pk, column).where(column.is_not(None)).order_by(pk).limit(batch)
-            if last is not None:
-                query = query.where(pk > last)
-            with transaction(session):
-                # Raw tokens: the column is read through the table, without the decrypting type.
-                rows = session.execute(query.with_only_columns(pk, column.cast(Text()))).all()
-                for key, token in rows:
-                    try:
-                        newest.decrypt(token.encode("ascii"))
-                        current += 1
-                        continue
-                    except InvalidToken:
-                        pass
-                    fresh = keyring.rotate(token)
-                    # A literal of plain Text stores the token as it is (the column type would encrypt again).
-                    session.execute(update(table).where(pk == key).values({name: literal(fresh, type_=Text())}))
-                    rotated += 1
-            if len(rows) < batch:
-                break
-            last = rows[-1][0]
+        changed, kept = _rewrite(session, table, name, fresh, batch)
+        rotated, current = rotated + changed, current + kept
     return RotationReport(rotated, current, len(columns))
 
 
@@ -76,28 +63,41 @@ ONCE_PLAINTEXT = (("consent_records", "purpose"), ("case_transfers", "override_r
 def encrypt_leftovers(*, session: Session, keyring: KeyRing, batch: int = 200) -> int:
     """Encrypt the values of :data:`ONCE_PLAINTEXT` columns that are not yet tokens of any loaded key;
     return how many. Safe to re-run: a value that decrypts is left alone."""
-    encrypted = 0
-    for table_name, name in ONCE_PLAINTEXT:
-        table = Base.metadata.tables[table_name]
-        pk = next(iter(table.primary_key.columns))
-        column = table.c[name]
-        last = None
-        while True:
-            query = select(pk, column.cast(Text())).where(column.is_not(None)).order_by(pk).limit(batch)
-            if last is not None:
-                query = query.where(pk > last)
-            with transaction(session):
-                rows = session.execute(query).all()
-                for key, raw in rows:
-                    try:
-                        keyring.decrypt(raw)
-                        continue
-                    except KeyMissing:
-                        pass
-                    token = keyring.encrypt(raw)
-                    session.execute(update(table).where(pk == key).values({name: literal(token, type_=Text())}))
-                    encrypted += 1
-            if len(rows) < batch:
-                break
-            last = rows[-1][0]
-    return encrypted
+
+    def encrypted(raw: str) -> str | None:
+        try:
+            keyring.decrypt(raw)
+            return None  # a token already
+        except KeyMissing:
+            return keyring.encrypt(raw)
+
+    tables = Base.metadata.tables
+    return sum(_rewrite(session, tables[table], name, encrypted, batch)[0] for table, name in ONCE_PLAINTEXT)
+
+
+def _rewrite(session: Session, table: Table, name: str, change: Callable[[str], str | None],
+             batch: int) -> tuple[int, int]:  # fmt: skip
+    """Pass every stored (raw, still encrypted) value of ``table.name`` through ``change`` in small
+    transactions, storing what it returns (``None``: keep); return (changed, kept)."""
+    pk = next(iter(table.primary_key.columns))
+    column = table.c[name]
+    changed = kept = 0
+    last = None
+    while True:
+        # Raw values: the column is read through the table, without the decrypting type.
+        query = select(pk, column.cast(Text())).where(column.is_not(None)).order_by(pk).limit(batch)
+        if last is not None:
+            query = query.where(pk > last)
+        with transaction(session):
+            rows = session.execute(query).all()
+            for key, raw in rows:
+                value = change(raw)
+                if value is None:
+                    kept += 1
+                    continue
+                # A literal of plain Text stores the token as it is (the column type would encrypt again).
+                session.execute(update(table).where(pk == key).values({name: literal(value, type_=Text())}))
+                changed += 1
+        if len(rows) < batch:
+            return changed, kept
+        last = rows[-1][0]

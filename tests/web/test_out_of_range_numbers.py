@@ -60,13 +60,12 @@ def test_an_id_no_row_can_have_is_a_404_on_every_route(
 def test_the_largest_id_is_routed_and_simply_not_found(
     app: Flask, client: FlaskClient, factory: Factory, login
 ) -> None:
-    people = crew(app, factory)
+    crew(app, factory)
     login("cw.work")
     for url in (f"/work/{ROW_ID_MAX}", f"/work/{ROW_ID_MAX}/claim"):
         method = "GET" if url.endswith(str(ROW_ID_MAX)) else "POST"
         response = client.open(url, method=method)
         assert response.status_code in (400, 403, 404), (url, response.status_code)  # refused, never a 500
-    assert people.worker.id < ROW_ID_MAX
 
 
 @pytest.mark.parametrize(
