@@ -9,7 +9,6 @@ start-up time and memory per worker.
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import signal
 import subprocess
@@ -151,12 +150,11 @@ def _completions(session: Any, clients: list[load.Client], workers: list[User], 
         _status, page, _ms = clients[n].request("GET", "/work/")
         clients[n].token(page)
     index = {id(c): n for n, c in enumerate(clients)}
-    fallback = itertools.count()
 
-    def step(client: load.Client, _n: int) -> tuple[str, str, dict[str, Any] | None]:
+    def step(client: load.Client, _n: int) -> tuple[str, str, dict[str, Any] | None] | None:
         found = next(queues[index[id(client)]], None)
-        if found is None:  # this caseworker has nothing left: a cheap page instead (not counted as a POST)
-            return "GET", f"/work/?filter=mine&x={next(fallback)}", None
+        if found is None:  # this caseworker has nothing left to complete: its thread stops (only POSTs count)
+            return None
         item_id, form_key, task = found
         raw = synthetic_submission(runtime.forms[form_key], NOW.date(), dict(OVERRIDES.get(task, {})))
         return "POST", f"/work/{item_id}", {**raw, "csrf_token": client.csrf, "form_key": form_key}

@@ -65,11 +65,12 @@ class Outcome:
     sizes: list[int] = field(default_factory=list)
 
 
-Step = Callable[[Client, int], tuple[str, str, dict[str, Any] | None]]  # -> method, path, body
+Step = Callable[[Client, int], tuple[str, str, dict[str, Any] | None] | None]  # -> method, path, body; None: done
 
 
 def run(clients: list[Client], step: Step, *, seconds: float, max_requests: int, warmup: int = 2) -> dict[str, Any]:
-    """Each client runs ``step`` in its own thread until ``seconds`` pass or ``max_requests`` are sent."""
+    """Each client runs ``step`` in its own thread until ``seconds`` pass, ``max_requests`` are sent or its
+    ``step`` returns None (that client has nothing left to send)."""
     lock = threading.Lock()
     sent = [0]
     outcome = Outcome()
@@ -78,16 +79,21 @@ def run(clients: list[Client], step: Step, *, seconds: float, max_requests: int,
     def worker(client: Client, offset: int) -> None:
         n = 0
         for _ in range(warmup):  # the first request of a worker compiles templates and warms caches
-            method, path, body = step(client, offset + n)
-            client.request(method, path, body)
+            planned = step(client, offset + n)
+            if planned is None:
+                return
+            client.request(*planned)
             n += 1
         while time.perf_counter() < deadline:
             with lock:
                 if sent[0] >= max_requests:
                     return
                 sent[0] += 1
-            method, path, body = step(client, offset + n)
+            planned = step(client, offset + n)
             n += 1
+            if planned is None:
+                return
+            method, path, body = planned
             status, payload, ms = client.request(method, path, body)
             with lock:
                 outcome.samples.append(ms)

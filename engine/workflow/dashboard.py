@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.accounts.models import Role, User
@@ -127,10 +127,10 @@ def team_dashboard(
         .limit(per_page).offset((visits_page - 1) * per_page)
     ).all()  # fmt: skip
     overdue = [OverdueVisit(i, code, due, (now - due).days, name) for i, code, due, name in visits if due is not None]
-    stale = stale_files(session=session, team_id=team, now=now, max_age_days=max_age_days, section_ages=section_ages)
-    first = (stale_page - 1) * per_page
-    return Dashboard(workload, by_phase, lost, overdue, stale[first : first + per_page], int(visits_total),
-                     len(stale), visits_page, stale_page, per_page)  # fmt: skip
+    stale, stale_total = stale_files(session=session, team_id=team, now=now, max_age_days=max_age_days,
+                                     section_ages=section_ages, page=stale_page, per_page=per_page)  # fmt: skip
+    return Dashboard(workload, by_phase, lost, overdue, stale, int(visits_total), stale_total, visits_page,
+                     stale_page, per_page)  # fmt: skip
 
 
 def stale_files(
@@ -140,33 +140,28 @@ def stale_files(
     now: dt.datetime,
     max_age_days: int,
     section_ages: Mapping[str, int] | None = None,
-) -> list[StaleFile]:
-    """Open cases of a team with case-file sections not updated within ``max_age_days`` (or never)."""
-    cases = session.execute(
-        select(Case.id, Case.code).where(Case.team_id == team_id, Case.status != CaseStatus.CLOSED).order_by(Case.code)
-    ).all()  # fmt: skip
-    if not cases:
-        return []
-    ids = [cid for cid, _ in cases]
-    parts = [
-        select(model.case_id.label("case_id"), literal(key).label("key"), func.max(model.updated_at).label("at"))
-        .where(model.case_id.in_(ids)).group_by(model.case_id)
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[StaleFile], int]:
+    """Page ``page`` of the open cases of a team with case-file sections not updated within their maximum
+    age (or never), by case code, and how many such cases there are.
+
+    Staleness is decided in SQL: a section is stale when no row of it is fresh (``NOT EXISTS`` an
+    update after its threshold, on the section's ``case_id`` index), so only one page of cases leaves the
+    database however many cases the team carries.
+    """
+    ages = dict(section_ages or {})
+    stale = [
+        ~exists().where(model.case_id == Case.id,
+                        model.updated_at >= now - dt.timedelta(days=ages.get(key, max_age_days)))
         for key, model in SECTIONS
     ]  # fmt: skip
-    ages = dict(section_ages or {})
-    fresh_after = {key: now - dt.timedelta(days=ages.get(key, max_age_days)) for key, _ in SECTIONS}
-    latest: dict[tuple[int, str], dt.datetime] = {}
-    for case_id, key, at in session.execute(union_all(*parts)).all():
-        if at is not None:  # a union's column may come back untyped (a string) on SQLite
-            stamp = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
-            latest[(case_id, key)] = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-    result = []
-    for case_id, code in cases:
-        stale = tuple(
-            key
-            for key, _ in SECTIONS
-            if latest.get((case_id, key), dt.datetime.min.replace(tzinfo=dt.UTC)) < fresh_after[key]
-        )
-        if stale:
-            result.append(StaleFile(code, stale))
-    return result
+    where = and_(Case.team_id == team_id, Case.status != CaseStatus.CLOSED, or_(*stale))
+    total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
+    rows = session.execute(
+        select(Case.code, *stale).where(where).order_by(Case.code).limit(per_page).offset((page - 1) * per_page)
+    ).all()  # fmt: skip
+    keys = [key for key, _ in SECTIONS]
+    return [
+        StaleFile(code, tuple(k for k, flag in zip(keys, flags, strict=True) if flag)) for code, *flags in rows
+    ], int(total)
