@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from babel.support import NullTranslations
 from flask import Flask, g, request, session
@@ -36,26 +36,26 @@ def translations() -> NullTranslations:
     """
     ctx = g.get("_flask_babel")
     if ctx is None:
-        return get_translations()
+        return cast(NullTranslations, get_translations())
     locale = getattr(ctx, "babel_locale", None)
     cached = getattr(ctx, "reintegra_translations", None)
     if locale is not None and cached is not None and cached[0] is locale:
-        return cached[1]  # type: ignore[no-any-return]
-    found = get_translations()
+        return cast(NullTranslations, cached[1])
+    found = cast(NullTranslations, get_translations())
     ctx.reintegra_translations = (getattr(ctx, "babel_locale", None), found)
     return found
 
 
 def _jinja_gettext(message: str) -> str:
-    return translations().ugettext(message)  # type: ignore[no-any-return]
+    return translations().ugettext(message)
 
 
 def _jinja_ngettext(singular: str, plural: str, n: int) -> str:
-    return translations().ungettext(singular, plural, n)  # type: ignore[no-any-return]
+    return translations().ungettext(singular, plural, n)
 
 
 def _jinja_pgettext(context: str, message: str) -> str:
-    return translations().upgettext(context, message)  # type: ignore[no-any-return]
+    return translations().upgettext(context, message)
 
 
 def _jinja_npgettext(context: str, singular: str, plural: str, n: int) -> Any:
