@@ -84,7 +84,9 @@ def main() -> None:
 
 
 def _bare(session: Any, runtime: Any, item: WorkItem, raw: dict[str, Any]) -> float:
-    """Milliseconds for SpiffWorkflow alone to load the instance, complete the step and serialize it."""
+    """Milliseconds for SpiffWorkflow alone to do the engine work of the step: load the instance, complete
+    the step, read the ready tasks and timers, serialize it, and, when the step ends the process, start
+    the next one of the chain and serialize that too (what the product must do for the same step)."""
     instance = session.get(WorkflowInstance, item.instance_id)
     form = runtime.forms[item.form_key]
     people = {str(m.id): m.relationship for m in session.scalars(select(FamilyMember).where(
@@ -94,7 +96,13 @@ def _bare(session: Any, runtime: Any, item: WorkItem, raw: dict[str, Any]) -> fl
     start = time.perf_counter()
     workflow = runner.load(deployed, instance.state, NOW)
     runner.complete(workflow, item.task_id, values)
+    snap = runner.snapshot(workflow)
     runner.dumps(workflow)
+    if snap.completed and snap.next_process and snap.next_process in runtime.chain.processes:
+        definition = runtime.chain.get(snap.next_process)
+        following = runner.start(runtime.registry.current(snap.next_process), definition.start_data(snap.data), NOW)
+        runner.snapshot(following)
+        runner.dumps(following)
     return (time.perf_counter() - start) * 1000
 
 

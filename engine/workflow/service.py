@@ -333,12 +333,13 @@ def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: 
 def _materialise(
     session: Session, instance: WorkflowInstance, case: Case, snap: runner.Snapshot, now: dt.datetime, rules: Rules
 ) -> None:
-    open_items = {
-        w.task_id: w
-        for w in session.scalars(
+    # Read without flushing first: the rows this step added are written once, at commit. An item completed
+    # in this transaction still reads as open from the database, so its in-memory status decides.
+    with session.no_autoflush:
+        found = session.scalars(
             select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
-        )
-    }
+        ).all()
+    open_items = {w.task_id: w for w in found if w.status is WorkItemStatus.OPEN}
     ready = {r.task_id for r in snap.ready}
     for task_id, item in open_items.items():
         if task_id not in ready:
