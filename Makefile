@@ -34,14 +34,24 @@ system-deps: ## Install missing Debian packages (venv, node/npm, Pango + Khmer f
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(BIN)/.installed: pyproject.toml
+# The exact versions every install uses (pip freeze of a working .venv); `make lock` writes it again.
+LOCK := requirements.lock
+
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c $(LOCK) -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed ## Create .venv and install the app with its dev tools
+install: $(BIN)/.installed ## Create .venv and install the app with its dev tools, at the versions in requirements.lock
+
+lock: ## Write requirements.lock from .venv (after changing pyproject.toml: pip install -U what changed, test, then lock)
+	test -x $(BIN)/python || { echo "no $(VENV): run make install first"; exit 1; }
+	$(BIN)/python -m pip install -q -c $(LOCK) -e '.[dev,bench]'
+	{ echo "# Every installed package at the version the suite passed with (make lock; installs use pip -c $(LOCK))."; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > $(LOCK).tmp
+	mv $(LOCK).tmp $(LOCK)
 
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
@@ -109,7 +119,7 @@ CASES ?= 100000
 BENCH_DATABASE_URL ?=
 
 bench: install ## Generate CASES cases (SQLite, and PostgreSQL at BENCH_DATABASE_URL) and run every benchmark into bench/results/
-	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m pip install -q -c $(LOCK) -e '.[dev,bench]'
 	$(BIN)/python -m bench.generate --cases $(CASES)
 	$(BIN)/python -m bench.bench_web --dataset sqlite-$(CASES)
 	$(BIN)/python -m bench.bench_completion --dataset sqlite-$(CASES) --profile
@@ -127,4 +137,4 @@ bench: install ## Generate CASES cases (SQLite, and PostgreSQL at BENCH_DATABASE
 clean: ## Remove the virtualenv, assets and caches (keeps instance/ with your data and keys)
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help system-deps install assets translations extract-messages setup run scheduler lint typecheck migrations-check test test-later bench clean
+.PHONY: help system-deps install lock assets translations extract-messages setup run scheduler lint typecheck migrations-check test test-later bench clean

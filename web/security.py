@@ -1,9 +1,27 @@
-"""Response hardening: a strict Content-Security-Policy and friends, and no caching of signed-in pages."""
+"""Request and response hardening: no NUL characters in what a request sends, a strict Content-Security-Policy
+and friends, and no caching of signed-in pages."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
+
+
+class UnstorableCharacter(BadRequest):
+    """The request carries a NUL character: PostgreSQL stores none in a text column, and no person types one."""
+
+
+def _refuse_nul() -> None:
+    """Refuse, before any view reads it, a request with a NUL character in its path, query string or form."""
+    texts = [str(v) for v in (request.view_args or {}).values()]
+    texts += [text for pair in request.args.items(multi=True) for text in pair]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        texts += [text for pair in request.form.items(multi=True) for text in pair]
+        texts += [upload.filename or "" for _name, upload in request.files.items(multi=True)]
+    if any("\x00" in text for text in texts):
+        raise UnstorableCharacter()
+
 
 CSP = "; ".join(
     [
@@ -35,4 +53,5 @@ def _harden(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul)
     app.after_request(_harden)

@@ -91,7 +91,7 @@ def parse_filters(*, phase: str | None = None, status: str | None = None, casewo
         except ValueError:
             errors["status"] = MESSAGES["status"]
     if caseworker:
-        if caseworker.isdigit() and len(caseworker) < 10:
+        if caseworker.isascii() and caseworker.isdigit() and len(caseworker) < 10:
             worker = int(caseworker)
         else:
             errors["caseworker"] = MESSAGES["caseworker"]

@@ -94,3 +94,42 @@ def test_parsing_clamps_pages_and_refuses_impossible_ids() -> None:
     assert [parse_row_id(v) for v in (None, "", "x", "0", "-3", "7", str(ROW_ID_MAX), str(ROW_ID_MAX + 1))] == [
         None, None, None, None, None, 7, ROW_ID_MAX, None,
     ]  # fmt: skip
+
+
+def test_only_the_digits_0_to_9_make_a_number() -> None:
+    # "²" passes str.isdigit but not int(); "١٢" passes both (as 12); 5,000 digits are past int()'s limit.
+    assert [parse_page(v) for v in ("²", "١٢", "𝟙", "9" * 5000)] == [1, 1, 1, MAX_PAGE]
+    assert [parse_row_id(v) for v in ("²", "١٢", "٣")] == [None, None, None]
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 5000])
+@pytest.mark.parametrize("url", ["/work/?page={v}", "/inbox/?page={v}", "/team/queue?page={v}&caseworker={v}",
+                                 "/team/dashboard?visits_page={v}&stale_page={v}"])  # fmt: skip
+def test_digits_of_other_scripts_in_a_page_number_still_answer(
+    app: Flask, client: FlaskClient, factory: Factory, login, url: str, value: str
+) -> None:
+    crew(app, factory)
+    login("sup.work")
+    assert client.get(url.format(v=value)).status_code == 200
+
+
+def test_a_search_for_a_caseworker_id_in_other_digits_is_refused_with_a_message(
+    app: Flask, client: FlaskClient, factory: Factory, login
+) -> None:
+    crew(app, factory)
+    login("cw.work")
+    token = csrf_from(client.get("/cases/").get_data(as_text=True))
+    response = client.post("/cases/search", data={"csrf_token": token, "caseworker": "²", "q": "Someone"})
+    assert response.status_code == 422
+    assert "Choose a caseworker of your team." in response.get_data(as_text=True)
+    assert client.get("/cases/?caseworker=²").status_code == 422
+
+
+@pytest.mark.parametrize("organisation", ["١٢", str(2**63), "9" * 40])
+def test_an_organisation_no_row_can_have_in_the_user_filter_lists_nobody(
+    client: FlaskClient, factory: Factory, login, organisation: str
+) -> None:
+    factory.user(Role.ADMINISTRATOR, username="admin.filter")
+    login("admin.filter")
+    response = client.get("/admin/users", query_string={"organisation": organisation})
+    assert response.status_code == 200

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.accounts.models import OrganisationKind
+from web.paging import parse_row_id
 
 KINDS = {
     OrganisationKind.GOVERNMENT_SHELTER.value: _l("Government shelter"),
@@ -25,10 +26,8 @@ LANGUAGE_CHOICES = [SelectChoice("km", "ខ្មែរ (Khmer)"), SelectChoice(
 
 
 def _coerce_id(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
+    # Only an id some row could have: "١٢" or 2**63 in the user filter is no organisation, not a database error.
+    return None if value is None else parse_row_id(str(value))
 
 
 class OrganisationForm(FlaskForm):  # type: ignore[misc]

@@ -23,6 +23,7 @@ from engine.errors import InvalidInput
 from engine.workflow.team_views import team_members
 from web.auth.principal import actor
 from web.db import get_session, utcnow
+from web.paging import is_number
 
 PER_PAGE = 25
 FILTER_FIELDS = ("phase", "status", "caseworker", "overdue")
@@ -79,4 +80,4 @@ def _page_number(value: str | None) -> int:
     # 0 for anything but a plain page number: the service refuses it with a clear message.
     if value is None or value == "":
         return 1
-    return int(value) if value.isdigit() and len(value) < 7 else 0
+    return int(value) if is_number(value) and len(value) < 7 else 0

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import DomainError
 from engine.security import audit
 from web.db import get_session, utcnow
+from web.security import UnstorableCharacter
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,11 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
     }
     title, message = titles.get(status, (_("Error"), _("Something went wrong.")))
     return _page(status, title, message)
+
+
+def _unstorable_character(_exc: UnstorableCharacter) -> ResponseReturnValue:
+    return _page(400, _("Bad request"), _("The form contained a character that cannot be saved (a NUL character). "
+                                          "Remove it, or type the text again, and send it once more."))  # fmt: skip
 
 
 def _csrf_error(_exc: CSRFError) -> ResponseReturnValue:
@@ -103,6 +109,7 @@ def _rollback() -> None:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(UnstorableCharacter, _unstorable_character)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(OperationalError, _database_unavailable)  # down, restarting, unreachable, busy

@@ -75,8 +75,7 @@ class QueueArgs:
 
 def page_arg(name: str) -> int:
     """A page number from the query string (1 when missing or not a sensible number)."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+    return parse_page(request.args.get(name, ""))
 
 
 def runtime() -> Runtime:
