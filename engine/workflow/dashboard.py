@@ -11,12 +11,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from engine.accounts.models import Role, User
 from engine.cases.models import Case, CaseStatus, Phase
 from engine.cases.service import SECTIONS
+from engine.db import UTCDateTime
 from engine.errors import Forbidden, InvalidInput
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.queues import day_bounds
@@ -146,16 +147,17 @@ def stale_files(
     """Page ``page`` of the open cases of a team with case-file sections not updated within their maximum
     age (or never), by case code, and how many such cases there are.
 
-    Staleness is decided in SQL: a section is stale when no row of it is fresh (``NOT EXISTS`` an
-    update after its threshold, on the section's ``case_id`` index), so only one page of cases leaves the
-    database however many cases the team carries.
+    Staleness is decided in SQL: a section is stale when its newest row (a correlated ``max`` on the
+    section's ``case_id`` index) is older than its threshold or there is none, so only one page of cases
+    leaves the database however many cases the team carries.
     """
     ages = dict(section_ages or {})
+    never = literal(dt.datetime(1900, 1, 1, tzinfo=dt.UTC), UTCDateTime())
     stale = [
-        ~exists().where(model.case_id == Case.id,
-                        model.updated_at >= now - dt.timedelta(days=ages.get(key, max_age_days)))
+        func.coalesce(select(func.max(model.updated_at)).where(model.case_id == Case.id).scalar_subquery(), never)
+        < now - dt.timedelta(days=ages.get(key, max_age_days))
         for key, model in SECTIONS
-    ]  # fmt: skip
+    ]  # a correlated max per case on the section's case_id index (PostgreSQL would hash a NOT EXISTS instead)
     where = and_(Case.team_id == team_id, Case.status != CaseStatus.CLOSED, or_(*stale))
     total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
     rows = session.execute(
