@@ -4,13 +4,24 @@ restores, and the same for SQLite by moving the database's folder away."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import socket
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from engine import migrate
+from engine.config import Settings
+from engine.db import make_engine, make_session_factory
+from engine.security.crypto import KeyRing
 
 
 class Forwarder:
@@ -104,3 +115,64 @@ class MovedAway:
 
     def restore(self) -> None:
         shutil.move(self.away, self.folder)
+
+
+@dataclass
+class Outage:
+    """A database the test can take away: its URL for the app, a session straight to it, and the switch."""
+
+    url: str
+    session: Session
+    switch: Forwarder | MovedAway
+    apps: list[Flask] = field(default_factory=list)
+    engines: list[Engine] = field(default_factory=list)
+
+    def app(self, settings: Settings, clock: object) -> Flask:
+        from web import create_app
+
+        app = create_app(dataclasses.replace(settings, database_url=self.url), clock=clock)  # type: ignore[arg-type]
+        app.config["TESTING"] = True
+        self.watch(app.extensions["reintegra"]["engine"])
+        self.apps.append(app)
+        return app
+
+    def watch(self, engine: Engine) -> Engine:
+        """Let ``engine`` (of the app or the scheduler under test) lose its connections when the database goes."""
+        self.engines.append(engine)
+        if isinstance(self.switch, MovedAway):
+            self.switch.engines.append(engine)
+        return engine
+
+    def close(self) -> None:
+        """Put the database back and close every connection the test's app and scheduler opened."""
+        if isinstance(self.switch, Forwarder) or self.switch.away.exists():
+            self.switch.restore()
+        for engine in self.engines:
+            engine.dispose()
+
+
+@pytest.fixture
+def outage(request: pytest.FixtureRequest, database_url: str, tmp_path: Path, keyring: KeyRing) -> Iterator[Outage]:
+    """The test database behind a forwarder (PostgreSQL), or a SQLite database of the test's own in a folder."""
+    if database_url.startswith("postgresql"):
+        session: Session = request.getfixturevalue("session")  # wiped after the test
+        with Forwarder() as forwarder:
+            held = Outage(forwarder.url(database_url), session, forwarder)
+            try:
+                yield held
+            finally:
+                held.close()
+        return
+    folder = tmp_path / "data"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'reintegra.sqlite'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as own:
+        held = Outage(url, own, MovedAway(folder))
+        held.watch(engine)
+        try:
+            yield held
+        finally:
+            own.close()
+            held.close()

@@ -5,77 +5,23 @@ database is back."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-
-import pytest
 from flask import Flask
 from flask_babel import force_locale, gettext
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from engine import migrate
 from engine.accounts.models import Role
 from engine.config import Settings
-from engine.db import make_engine, make_session_factory
-from engine.security.crypto import KeyRing
 from engine.workflow.models import WorkItem
+from tests import outage_support
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, Factory
-from tests.outage_support import Forwarder, MovedAway
+from tests.outage_support import Outage
 from tests.web.casework_support import CLOCK, admit, open_items
 
 DOWN = "The database is not answering just now. Nothing was saved; please try again in a minute."
 
 
-@dataclass
-class Outage:
-    """A database the test can take away: its URL for the app, a session straight to it, and the switch."""
-
-    url: str
-    session: Session
-    switch: Forwarder | MovedAway
-    apps: list[Flask] = field(default_factory=list)
-
-    def app(self, settings: Settings, clock: object) -> Flask:
-        from web import create_app
-
-        app = create_app(dataclasses.replace(settings, database_url=self.url), clock=clock)  # type: ignore[arg-type]
-        app.config["TESTING"] = True
-        engine: Engine = app.extensions["reintegra"]["engine"]
-        if isinstance(self.switch, MovedAway):
-            self.switch.engines.append(engine)
-        self.apps.append(app)
-        return app
-
-
-@pytest.fixture
-def outage(request: pytest.FixtureRequest, database_url: str, tmp_path: Path, keyring: KeyRing) -> Iterator[Outage]:
-    if database_url.startswith("postgresql"):
-        session: Session = request.getfixturevalue("session")  # wiped after the test
-        with Forwarder() as forwarder:
-            held = Outage(forwarder.url(database_url), session, forwarder)
-            yield held
-            forwarder.restore()
-            for app in held.apps:
-                app.extensions["reintegra"]["engine"].dispose()
-        return
-    folder = tmp_path / "data"
-    folder.mkdir()
-    url = f"sqlite:///{folder / 'reintegra.sqlite'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    moved = MovedAway(folder, engine)
-    with make_session_factory(engine)() as own:
-        held = Outage(url, own, moved)
-        yield held
-    if moved.away.exists():
-        moved.restore()
-    for app in held.apps:
-        app.extensions["reintegra"]["engine"].dispose()
-    engine.dispose()
+# The database the test takes away (a fixture of tests.outage_support).
+outage = outage_support.outage
 
 
 def _in_khmer(app: Flask, message: str) -> str:
