@@ -134,7 +134,15 @@ bench: install ## Generate CASES cases (SQLite, and PostgreSQL at BENCH_DATABASE
 	  $(BIN)/python -m bench.bench_sweep --dataset postgresql-$(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
 	else echo "BENCH_DATABASE_URL not set: PostgreSQL benchmarks skipped"; fi
 
+LOAD_CASES ?= 5000
+
+bench-load: install ## 60 s mixed load (queues, case pages, completions) on gunicorn + PostgreSQL at BENCH_DATABASE_URL, 0 errors
+	@if [ -z "$(BENCH_DATABASE_URL)" ]; then echo "set BENCH_DATABASE_URL (a PostgreSQL database it may wipe)"; exit 1; fi
+	$(BIN)/python -m pip install -q -c $(LOCK) -e '.[dev,bench]'
+	$(BIN)/python -m bench.generate --cases $(LOAD_CASES) --database-url "$(BENCH_DATABASE_URL)"
+	$(BIN)/python -m bench.bench_load --dataset postgresql-$(LOAD_CASES) --database-url "$(BENCH_DATABASE_URL)"
+
 clean: ## Remove the virtualenv, assets and caches (keeps instance/ with your data and keys)
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help system-deps install lock assets translations extract-messages setup run scheduler lint typecheck migrations-check test test-later bench clean
+.PHONY: help system-deps install lock assets translations extract-messages setup run scheduler lint typecheck migrations-check test test-later bench bench-load clean

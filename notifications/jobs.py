@@ -2,12 +2,16 @@
 
 Each run's outcome (result, or error) is written to ``scheduler_jobs`` for the administrators' status
 page. A job never raises into APScheduler: a failure is logged (type and message only) and recorded.
+While the database does not answer, a run started by the scheduler tries again with backoff (from the
+poll interval, doubling, up to the job's period) instead of waiting a whole period, and the outbox keeps
+trying to record a message it has sent, so the message is not sent again when its claim expires.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,6 +31,7 @@ from engine.notices.timers import fire_timer_batches
 from engine.security.crypto import install_keyring, load_keyring
 from engine.workflow.service import Runtime, load_runtime
 from notifications.channels import Dispatcher
+from notifications.retry import backoff, database_unavailable, keep_trying
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,12 @@ class Context:
     rules: Rules
     send: Callable[[Outgoing], None]
     clock: Clock = field(default=system_clock)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set when the scheduler process stops
+
+    def keep_trying(self, write: Callable[[], None]) -> None:
+        """``write()``, tried again through a database outage until it succeeds or the scheduler stops."""
+        poll = self.settings.scheduler_poll_seconds
+        keep_trying(write, first=poll, longest=max(poll, 60.0), halt=self.stopping, what="outbox")
 
 
 def build_context(settings: Settings, *, clock: Clock = system_clock) -> Context:
@@ -74,7 +85,8 @@ JOBS = (
         lambda c, s, now: fire_timer_batches(session=s, runtime=c.runtime, now=now,
                                              batch_size=c.settings.timer_batch_size)),
     Job("deliver_notices", "Deliver the outbox (e-mail, chat)", _tick,
-        lambda c, s, now: deliver_due_notices(session=s, now=now, rules=c.rules, send=c.send)),
+        lambda c, s, now: deliver_due_notices(session=s, now=now, rules=c.rules, send=c.send,
+                                              persist=c.keep_trying)),
     Job("overdue_reminders", "Overdue tasks and follow-up visits", _scan,
         lambda c, s, now: remind_overdue_work(session=s, now=now, rules=c.rules)),
     Job("record_reminders", "Record-update reminders (stale case-file sections)", _scan,
@@ -89,20 +101,22 @@ JOBS = (
 JOB_TITLES = {job.id: job.title for job in JOBS}
 
 
-def run_job(context: Context, job: Job) -> str | None:
-    """Run ``job`` once at the context's clock and record the outcome; return the error, if any."""
-    started = context.clock()
-    session = context.session_factory()
-    result = error = None
-    try:
-        with using_clock(context.clock):
-            report = job.run(context, session, started)
-        result = report.summary()
-        error = result if report.failed else None
-    except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the next run tries again
-        error = f"{type(exc).__name__}: {exc}"
-    finally:
-        session.close()
+def run_job(context: Context, job: Job, *, retry_until: threading.Event | None = None) -> str | None:
+    """Run ``job`` once at the context's clock and record the outcome; return the error, if any.
+
+    With ``retry_until`` (the scheduler's "lead ended" event), a run the database did not answer is tried
+    again with backoff until it gets through or the event is set; each try reads the clock afresh."""
+    poll = context.settings.scheduler_poll_seconds
+    delays = backoff(poll, max(poll, job.every(context.settings).total_seconds()))
+    while True:
+        started = context.clock()
+        result, error, unavailable = _attempt(context, job, started)
+        if not unavailable or retry_until is None or retry_until.is_set():
+            break
+        delay = next(delays)
+        log.warning("job %s: the database is not answering; trying again in %.1f s", job.id, delay)
+        if retry_until.wait(delay):
+            break
     if error:
         log.warning("job %s failed: %s", job.id, error[:300])
     status = context.session_factory()
@@ -114,3 +128,17 @@ def run_job(context: Context, job: Job) -> str | None:
     finally:
         status.close()
     return error
+
+
+def _attempt(context: Context, job: Job, started: dt.datetime) -> tuple[str | None, str | None, bool]:
+    """One run: (result, error, whether the error is the database not answering)."""
+    session = context.session_factory()
+    try:
+        with using_clock(context.clock):
+            report = job.run(context, session, started)
+        result = report.summary()
+        return result, (result if report.failed else None), False
+    except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the next run tries again
+        return None, f"{type(exc).__name__}: {exc}", database_unavailable(exc)
+    finally:
+        session.close()

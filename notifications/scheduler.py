@@ -39,7 +39,7 @@ class SchedulerRunner:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.workers = workers
         self.poll = context.settings.scheduler_poll_seconds
-        self.stopping = threading.Event()
+        self.stopping = context.stopping  # also ends the outbox's retries through a database outage
         self.leading = threading.Event()
         self.started_at = context.clock()
         self._next_runs: dict[str, dt.datetime | None] = {}
@@ -80,10 +80,11 @@ class SchedulerRunner:
             executors={"default": ThreadPoolExecutor(self.workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
+        ended = threading.Event()  # a job retrying through a database outage stops when the lead ends
         for job in self.jobs:
             scheduler.add_job(
                 run_job, IntervalTrigger(seconds=job.every(self.context.settings).total_seconds(), timezone=dt.UTC),
-                args=(self.context, job), id=job.id, name=job.title,
+                args=(self.context, job), kwargs={"retry_until": ended}, id=job.id, name=job.title,
                 next_run_time=system_clock(),  # run each job once at take-over: nothing waits a period
             )  # fmt: skip
         scheduler.start()
@@ -97,6 +98,7 @@ class SchedulerRunner:
                     break
                 self.stopping.wait(self.poll)
         finally:
+            ended.set()
             scheduler.shutdown(wait=True)
             self.leading.clear()
 

@@ -15,8 +15,9 @@ TIMEZONE = "Asia/Phnom_Penh"
 
 
 def select_locale() -> str:
-    """The signed-in user's language, else the one chosen this session, else the browser's."""
-    if current_user and current_user.is_authenticated:
+    """The signed-in user's language, else the one chosen this session, else the browser's (while the database is
+    down, the session's: it was set at sign-in)."""
+    if not g.get("database_down") and current_user and current_user.is_authenticated:
         return str(current_user.account.language)
     chosen = session.get("lang")
     if chosen in LANGUAGES:

@@ -10,6 +10,7 @@ delivery is ``failed`` and shows on the administrators' status page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,9 +47,18 @@ class Outgoing:
 
 
 def deliver_due_notices(
-    *, session: Session, now: dt.datetime, rules: Rules, send: Callable[[Outgoing], None], limit: int = 100
+    *,
+    session: Session,
+    now: dt.datetime,
+    rules: Rules,
+    send: Callable[[Outgoing], None],
+    limit: int = 100,
+    persist: Callable[[Callable[[], None]], None] = lambda write: write(),
 ) -> Report:
-    """Send up to ``limit`` due deliveries through ``send``; failures are retried later with backoff."""
+    """Send up to ``limit`` due deliveries through ``send``; failures are retried later with backoff.
+
+    Each outcome is written through ``persist`` (the scheduler's: it tries again through a database outage),
+    so that a message sent while the database stopped answering is recorded once it answers, not sent twice."""
     batch = _claim(session, now, rules, limit)
     sent = failed = 0
     down: dict[Channel, str] = {}
@@ -61,23 +71,26 @@ def deliver_due_notices(
                 error = down[out.channel] = _describe(exc)
             except Exception as exc:  # noqa: BLE001 - any failure of one message is recorded and retried
                 error = _describe(exc)
-        with transaction(session):
-            delivery = session.get(Delivery, out.delivery_id)
-            assert delivery is not None, "a claimed delivery is never deleted while it is being sent"
-            if error is None:
-                delivery.status, delivery.sent_at, delivery.next_attempt_at = DeliveryStatus.SENT, now, None
-                delivery.attempts += 1
-                sent += 1
-                continue
-            failed += 1
-            delivery.attempts += 1
-            delivery.last_error = error
-            if delivery.attempts >= rules.max_attempts:
-                delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
-            else:
-                delivery.next_attempt_at = now + rules.retry_delay(delivery.attempts)
+        persist(functools.partial(_record, session, out.delivery_id, error, now, rules))
+        sent, failed = (sent + 1, failed) if error is None else (sent, failed + 1)
     detail = f"{len(batch)} due" + (f"; unreachable: {', '.join(down)}" if down else "")
     return Report(sent, failed, detail=detail, label="sent")
+
+
+def _record(session: Session, delivery_id: int, error: str | None, now: dt.datetime, rules: Rules) -> None:
+    """Write one delivery's outcome: sent, or failed with the next attempt after backoff (or given up)."""
+    with transaction(session):
+        delivery = session.get(Delivery, delivery_id)
+        assert delivery is not None, "a claimed delivery is never deleted while it is being sent"
+        delivery.attempts += 1
+        if error is None:
+            delivery.status, delivery.sent_at, delivery.next_attempt_at = DeliveryStatus.SENT, now, None
+            return
+        delivery.last_error = error
+        if delivery.attempts >= rules.max_attempts:
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+        else:
+            delivery.next_attempt_at = now + rules.retry_delay(delivery.attempts)
 
 
 def _describe(exc: BaseException) -> str:

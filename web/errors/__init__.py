@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import DomainError
 from engine.security import audit
 from web.db import get_session, utcnow
+from web.extensions import login_manager
 from web.security import UnstorableCharacter
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,10 @@ def _server_error(exc: Exception) -> ResponseReturnValue:
 
 def _database_unavailable(exc: Exception) -> ResponseReturnValue:
     _rollback()
+    # The rest of this request must not ask the database again: the page is shown as to a visitor (no
+    # account to load), in the language kept in the session since sign-in (web.i18n reads the flag).
+    g.database_down = True
+    login_manager._update_request_context_with_user()  # flask-login's own way to make the request anonymous
     log.error("the database is not answering on %s %s: %s", request.method, request.url_rule, type(exc).__name__)
     message = _("The database is not answering just now. Nothing was saved; please try again in a minute.")
     response = make_response(_page(503, _("Try again in a minute"), message))
