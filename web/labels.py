@@ -12,6 +12,8 @@ from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from engine.cases.countries import country_choices, country_name
+
 ROLES = {
     "caseworker": _l("Caseworker"),
     "supervisor": _l("Case supervisor"),
@@ -88,6 +90,8 @@ def init_app(app: Flask) -> None:
         status_label=_lookup(STATUSES),
         risk_label=_lookup(RISKS),
         section_label=_lookup(SECTIONS),
+        country_choices=country_choices,
+        country_name=country_name,
     )
     app.jinja_env.filters["dateformat"] = _date
     app.jinja_env.filters["group_label"] = _lookup(GROUPS)
