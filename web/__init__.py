@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
 
     from web.admin.views import bp as admin_bp
     from web.auth.views import bp as auth_bp
+    from web.auth.views import short as auth_short_bp
     from web.cases.views import bp as cases_bp
     from web.health.views import bp as health_bp
     from web.home.views import bp as home_bp
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     blueprints = (
         health_bp,
         auth_bp,
+        auth_short_bp,
         home_bp,
         cases_bp,
         work_bp,

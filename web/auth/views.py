@@ -29,6 +29,7 @@ from web.auth.principal import Principal, actor
 from web.db import get_session, settings, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+short = Blueprint("auth_short", __name__)  # the short address people type: /login
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -39,6 +40,13 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+@short.route("/login")
+def login_short() -> ResponseReturnValue:
+    """Send ``/login`` to the sign-in page, keeping a safe ``next`` (a same-site path) and nothing else."""
+    next_url = _safe_next(request.args.get("next"))
+    return redirect(url_for("auth.login", next=next_url) if next_url else url_for("auth.login"), 301)
 
 
 @bp.route("/login", methods=["GET", "POST"])
