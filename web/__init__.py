@@ -21,7 +21,7 @@ from engine.notices.rules import Rules
 from engine.security.crypto import install_keyring, load_keyring, load_secret_key
 from engine.workflow.check import check_workflows
 from engine.workflow.service import load_runtime
-from web import errors, i18n, labels, security
+from web import dates, errors, i18n, labels, security
 from web.extensions import csrf, login_manager
 from web.paging import ROW_ID_MAX
 
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     login_manager.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    dates.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -24,6 +23,7 @@ from engine.accounts.service import (
     verify_second_factor,
 )
 from engine.errors import InvalidInput
+from web import dates
 from web.auth.forms import CodeForm, LoginForm, PasswordChangeForm
 from web.auth.principal import Principal, actor
 from web.db import get_session, settings, utcnow
@@ -82,7 +82,7 @@ def login() -> ResponseReturnValue:
         elif result.outcome is LoginOutcome.LOCKED and result.locked_until is not None:
             flash(
                 _("Too many failed attempts. This account is locked until %(time)s.",
-                  time=format_datetime(result.locked_until, "short")),
+                  time=dates.moment(result.locked_until)),
                 "error",
             )  # fmt: skip
         else:
