@@ -199,6 +199,8 @@ def synthetic_submission(form: Form, today: dt.date, overrides: dict[str, object
             raw[f.name] = "yes"
         elif f.type == "number":
             raw[f.name] = str(f.min if f.min is not None else 1)
+        elif f.type == "country":
+            raw[f.name] = "TH"
     raw.update({k: ("yes" if v is True else "no" if v is False else v) for k, v in overrides.items()})
     return raw
 

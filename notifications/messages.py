@@ -13,9 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from engine.dates import day_text, moment_text
 from engine.notices.rules import LOCAL_TIMEZONE
 
 KINDS = (
@@ -79,15 +79,14 @@ def _instant(value: str) -> dt.datetime:
 def _when(value: str | None, language: str) -> str:
     if not value:
         return "—"
-    here = _instant(value).astimezone(LOCAL_TIMEZONE)
-    return f"{format_date(here.date(), 'medium', locale=language)} {format_time(here, 'HH:mm', locale=language)}"
+    return moment_text(_instant(value), language, LOCAL_TIMEZONE)
 
 
 def _day(value: str | None, language: str) -> str:
     if not value:
         return "—"
     day = _instant(value).astimezone(LOCAL_TIMEZONE).date() if "T" in value else dt.date.fromisoformat(value)
-    return format_date(day, "medium", locale=language)
+    return day_text(day, language)
 
 
 def render(

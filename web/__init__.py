@@ -21,7 +21,7 @@ from engine.notices.rules import Rules
 from engine.security.crypto import install_keyring, load_keyring, load_secret_key
 from engine.workflow.check import check_workflows
 from engine.workflow.service import load_runtime
-from web import errors, i18n, labels, security
+from web import dates, errors, i18n, labels, security
 from web.extensions import csrf, login_manager
 from web.paging import ROW_ID_MAX
 
@@ -70,11 +70,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     login_manager.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    dates.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 
     from web.admin.views import bp as admin_bp
     from web.auth.views import bp as auth_bp
+    from web.auth.views import short as auth_short_bp
     from web.cases.views import bp as cases_bp
     from web.health.views import bp as health_bp
     from web.home.views import bp as home_bp
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     blueprints = (
         health_bp,
         auth_bp,
+        auth_short_bp,
         home_bp,
         cases_bp,
         work_bp,

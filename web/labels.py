@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 from collections.abc import Callable
 from enum import Enum
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from engine.cases.countries import country_choices, country_name
 
 ROLES = {
     "caseworker": _l("Caseworker"),
@@ -61,26 +60,6 @@ def _lookup(table: dict[str, LazyString]) -> Callable[[Enum | str | None], str]:
     return label
 
 
-def _date(value: dt.datetime | dt.date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return _instant_date(value, str(get_locale()), str(get_timezone()))
-    return str(format_date(value, "medium"))  # a plain date may be a birth date: never kept in a cache
-
-
-@functools.lru_cache(maxsize=4096)
-def _instant_date(value: dt.datetime, locale: str, zone: str) -> str:
-    # Babel's formatting costs ~0.2 ms a call and a queue page shows the same few due dates again and
-    # again; the key holds the locale and time zone the request formats in. Instants here are due dates
-    # and timestamps of steps, not case-file content.
-    return str(format_date(value, "medium"))
-
-
-def _datetime(value: dt.datetime | None) -> str:
-    return "" if value is None else format_datetime(value, "short")
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=_lookup(ROLES),
@@ -88,7 +67,7 @@ def init_app(app: Flask) -> None:
         status_label=_lookup(STATUSES),
         risk_label=_lookup(RISKS),
         section_label=_lookup(SECTIONS),
+        country_choices=country_choices,
+        country_name=country_name,
     )
-    app.jinja_env.filters["dateformat"] = _date
     app.jinja_env.filters["group_label"] = _lookup(GROUPS)
-    app.jinja_env.filters["datetimeformat"] = _datetime

@@ -22,18 +22,41 @@ A ``when`` condition on a field or variable without a value does not hold (only 
 so a rule never fires on what was not answered; a ``then`` test on an empty field holds for
 ``not_in`` and ``empty: true`` only. Messages may name workflow variables in braces.
 
+Dates are ordered with ``not_before`` / ``not_after`` on a date field, against another date: a
+``field`` of the form, a workflow ``variable`` (an ISO date string, e.g. ``reintegrated_on``) or a
+``record`` of the case file by target (e.g. ``identity.date_of_birth``, given by the caller; a field of
+the same form writing that target wins). ``when`` may be left out: the rule always applies. The test
+holds when either date is missing, so an unanswered date is never a contradiction::
+
+      {
+        "then": {"field": "left_home_on", "not_before": {"record": "identity.date_of_birth"}},
+        "message": {"en": "The date left home cannot be before the date of birth.", "km": "..."}
+      }
+
 Pure Python and the standard library; :mod:`workflows.forms` reads the rules, the validator applies them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-TESTS = ("equals", "in", "not_in", "empty")
+TESTS = ("equals", "in", "not_in", "empty", "not_before", "not_after")
+DATE_TESTS = ("not_before", "not_after")
+REFERENCES = ("field", "variable", "record")
 _CONDITION_KEYS = frozenset({"field", "variable", *TESTS})
 _RULE_KEYS = frozenset({"when", "then", "message", "_comment"})
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The other date of a ``not_before``/``not_after`` test: a form field, a workflow variable or a
+    case-file target."""
+
+    kind: str  # one of REFERENCES
+    name: str
 
 
 @dataclass(frozen=True)
@@ -44,9 +67,16 @@ class Condition:
     on_variable: bool
     test: str  # one of TESTS
     expected: Any
+    ref: Reference | None = None  # the other date of a date test
 
-    def holds(self, value: object, *, present: bool) -> bool:
-        """Whether the test holds for ``value`` (``present``: the field or variable has a value)."""
+    def holds(self, value: object, *, present: bool, other: object = None) -> bool:
+        """Whether the test holds for ``value`` (``present``: the field or variable has a value;
+        ``other``: the referenced date of a date test)."""
+        if self.test in DATE_TESTS:
+            mine, theirs = _as_date(value), _as_date(other)
+            if mine is None or theirs is None:
+                return True
+            return mine >= theirs if self.test == "not_before" else mine <= theirs
         if self.test == "empty":
             return (not present) is self.expected
         if not present:
@@ -66,6 +96,19 @@ class Rule:
     message: Any  # workflows.forms_validation.Text (kept loose here to stay import-free)
 
 
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _same(value: object, expected: object) -> bool:
     if isinstance(value, bool) or isinstance(expected, bool):
         return type(value) is type(expected) and value == expected  # so True never equals 1 or "yes"
@@ -73,22 +116,28 @@ def _same(value: object, expected: object) -> bool:
 
 
 def broken_rules(
-    rules: tuple[Rule, ...], values: Mapping[str, object], skip: set[str], context: Mapping[str, object]
+    rules: tuple[Rule, ...],
+    values: Mapping[str, object],
+    skip: set[str],
+    context: Mapping[str, object],
+    record: Mapping[str, object] | None = None,
 ) -> dict[str, Rule]:
-    """The first broken rule per field (fields in ``skip`` already have an error and are left alone)."""
+    """The first broken rule per field (fields in ``skip`` already have an error and are left alone).
+    ``record``: the case-file values by target that date tests may compare with."""
+    sources = {"field": values, "variable": context, "record": record or {}}
     broken: dict[str, Rule] = {}
     for rule in rules:
         if rule.then.name in skip or rule.then.name in broken:
             continue
-        if all(_check(c, values, context) for c in rule.when) and not _check(rule.then, values, context):
+        if all(_check(c, sources) for c in rule.when) and not _check(rule.then, sources):
             broken[rule.then.name] = rule
     return broken
 
 
-def _check(cond: Condition, values: Mapping[str, object], context: Mapping[str, object]) -> bool:
-    source = context if cond.on_variable else values
-    value = source.get(cond.name)
-    return cond.holds(value, present=value is not None and value != [])
+def _check(cond: Condition, sources: Mapping[str, Mapping[str, object]]) -> bool:
+    value = sources["variable" if cond.on_variable else "field"].get(cond.name)
+    other = sources[cond.ref.kind].get(cond.ref.name) if cond.ref else None
+    return cond.holds(value, present=value is not None and value != [], other=other)
 
 
 class _Unknown(dict[str, object]):
@@ -114,13 +163,13 @@ def read_rules(data: object, fields: Mapping[str, Any], fail: Any, text: Any) ->
         element = f"rule #{i}"
         if not isinstance(raw, dict):
             raise fail(element, "must be a JSON object")
-        if missing := sorted({"when", "then", "message"} - raw.keys()):
+        if missing := sorted({"then", "message"} - raw.keys()):
             raise fail(element, f"missing {', '.join(missing)}")
         if unknown := sorted(raw.keys() - _RULE_KEYS):
             raise fail(element, f"unknown keys {', '.join(unknown)}")
-        when = raw["when"]
-        if not isinstance(when, list) or not when:
-            raise fail(element, "when must be a non-empty list of conditions")
+        when = raw.get("when", [])
+        if not isinstance(when, list) or (not when and "when" in raw):
+            raise fail(element, "when must be a non-empty list of conditions (or left out: always)")
         conditions = tuple(_condition(element, c, fields, fail, allow_variable=True) for c in when)
         then = _condition(element, raw["then"], fields, fail, allow_variable=False)
         rules.append(Rule(conditions, then, text(element, "message", raw["message"])))
@@ -146,6 +195,8 @@ def _condition(element: str, data: object, fields: Mapping[str, Any], fail: Any,
         raise fail(element, "empty must be true or false")
     if test in ("in", "not_in") and (not isinstance(expected, list) or not expected):
         raise fail(element, f"{test} must be a non-empty list")
+    if test in DATE_TESTS:
+        return _date_condition(element, name, test, expected, fields, fail, allow_variable=allow_variable)
     if subject == "field":
         f = fields.get(name)
         if f is None:
@@ -157,6 +208,25 @@ def _condition(element: str, data: object, fields: Mapping[str, Any], fail: Any,
             if not isinstance(value, str | bool | int | float):
                 raise fail(element, f"variable {name!r} is compared with {value!r}: use a string, number or true/false")
     return Condition(name, subject == "variable", test, expected)
+
+
+def _date_condition(element: str, name: str, test: str, expected: object, fields: Mapping[str, Any],
+                    fail: Any, *, allow_variable: bool) -> Condition:  # fmt: skip
+    if allow_variable:
+        raise fail(element, f"{test} belongs in then (the date the message is shown at), not in when")
+    mine = fields.get(name)
+    if mine is None or mine.type != "date":
+        raise fail(element, f"{test} needs a date field of this form, not {name!r}")
+    if not isinstance(expected, dict) or len(expected) != 1 or next(iter(expected)) not in REFERENCES:
+        raise fail(element, f'{test} names one other date: {{"field"|"variable"|"record": name}}')
+    kind, other = next(iter(expected.items()))
+    if not isinstance(other, str) or not other:
+        raise fail(element, f"{test} must name a {kind}")
+    if kind == "field" and (other == name or getattr(fields.get(other), "type", None) != "date"):
+        raise fail(element, f"{test} refers to {other!r}, which is no other date field of this form")
+    if kind == "record" and other.count(".") not in (1, 2):
+        raise fail(element, f"{test} refers to {other!r}: a record is a case-file target <section>.<column>")
+    return Condition(name, False, test, None, Reference(kind, other))
 
 
 def _check_values(element: str, f: Any, values: list[object], fail: Any) -> None:

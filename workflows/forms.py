@@ -12,7 +12,7 @@ template needs no Python change. The format::
         {
           "name": "safety_rating",                    // [a-z][a-z0-9_]*, unique in the form
           "type": "choice",                           // text | long_text | date | choice | multi_choice
-                                                      //   | yes_no | number | person | office
+                                                      //   | yes_no | number | person | office | country
           "label": {"en": "...", "km": "..."},
           "help": {"en": "...", "km": "..."},         // optional
           "required": true,                           // default false
@@ -23,7 +23,9 @@ template needs no Python change. The format::
                                                       // choice / multi_choice only, and required there
           "min": 0, "max": 10,                        // number only, optional
           "max_length": 2000,                         // text / long_text, optional (default 200 / 5000)
-          "future": true,                             // date only: the date may lie ahead (default false)
+          "years_back": 100, "years_ahead": 0,        // date only: the plausible window around today;
+                                                      //   years_back is required on every date field,
+                                                      //   years_ahead defaults to 0 (not in the future)
           "target": "family_assessment.safety_rating",
                                                       // optional: the case-file column the field writes
           "workflow": "family_safety",                // optional: the workflow variable the field sets
@@ -47,8 +49,8 @@ a definition fails at load time rather than silently.
 
 Submissions (:func:`validate_submission`) are form strings, stripped; an empty string is no value.
 Dates are YYYY-MM-DD and numbers plain decimals (Khmer digits are read too); yes_no takes "yes"/"no";
-a person is the id of one of the case's family members, an office the id of a DoSVY office. Unknown keys
-(the CSRF token) are ignored.
+a person is the id of one of the case's family members, an office the id of a DoSVY office, a country
+an ISO 3166-1 alpha-2 code from the list the caller passes. Unknown keys (the CSRF token) are ignored.
 :func:`prefill` turns typed values, keyed by target or by field name, back into form strings.
 
 Innermost layer: pure Python and the standard library; imports nothing from engine, web or Flask.
@@ -76,6 +78,7 @@ from workflows.forms_validation import (
     Text,
     prefill,
     validate_submission,
+    years_from,
 )
 
 __all__ = [
@@ -97,6 +100,7 @@ __all__ = [
     "prefill",
     "target_problem",
     "validate_submission",
+    "years_from",
 ]
 
 # Case-file columns a form may write, copied from engine/cases/models.py (a test keeps them in step).
@@ -134,15 +138,17 @@ _WORKFLOW_TYPES = frozenset({"text", "date", "choice", "yes_no", "number"})
 _FORM_KEYS = frozenset({"key", "title", "description", "_comment", "fields", "approves", "rules"})
 _FIELD_KEYS = frozenset(
     {"name", "type", "label", "help", "required", "required_if", "choices", "min", "max", "max_length",
-     "future", "target", "workflow", "_comment"}
+     "years_back", "years_ahead", "target", "workflow", "_comment"}
 )  # fmt: skip
 _ONLY_ON: dict[str, frozenset[str]] = {
     "choices": frozenset({"choice", "multi_choice"}),
     "min": frozenset({"number"}),
     "max": frozenset({"number"}),
     "max_length": frozenset({"text", "long_text"}),
-    "future": frozenset({"date"}),
+    "years_back": frozenset({"date"}),
+    "years_ahead": frozenset({"date"}),
 }
+_MAX_YEARS = 150  # a window wider than a lifetime and a half is a typo
 
 
 class FormDefinitionError(Exception):
@@ -226,6 +232,11 @@ class _Reader:
             raise self.fail("form", "fields must be a non-empty list")
         fields = tuple(self.field(i, raw) for i, raw in enumerate(raw_fields, start=1))
         self.check_together(fields)
+        rules = read_rules(obj.get("rules"), {f.name: f for f in fields}, self.fail, self.text)
+        for i, rule in enumerate(rules, start=1):
+            for cond in (*rule.when, rule.then):
+                if cond.ref is not None and cond.ref.kind == "record" and (problem := target_problem(cond.ref.name)):
+                    raise self.fail(f"rule #{i}", f"bad record {cond.ref.name!r}: {problem}")
         description = obj.get("description")
         approves = obj.get("approves", [])
         if not isinstance(approves, list) or not all(isinstance(k, str) and _NAME.fullmatch(k) for k in approves):
@@ -236,7 +247,7 @@ class _Reader:
             description=None if description is None else self.text("form", "description", description),
             fields=fields,
             approves=tuple(approves),
-            rules=read_rules(obj.get("rules"), {f.name: f for f in fields}, self.fail, self.text),
+            rules=rules,
         )
 
     def field(self, index: int, data: object) -> Field:
@@ -264,7 +275,8 @@ class _Reader:
             min=self.number(element, obj, "min"),
             max=self.number(element, obj, "max"),
             max_length=self.max_length(element, ftype, obj.get("max_length")),
-            future=self.flag(element, obj, "future"),
+            years_back=self.years(element, ftype, obj, "years_back"),
+            years_ahead=self.years(element, ftype, obj, "years_ahead") or 0,
             target=self.target(element, obj.get("target")),
             workflow=self.workflow(element, obj),
         )
@@ -329,6 +341,16 @@ class _Reader:
         value = obj.get(key, False)
         if not isinstance(value, bool):
             raise self.fail(element, f"{key} must be true or false")
+        return value
+
+    def years(self, element: str, ftype: str, obj: dict[str, object], key: str) -> int | None:
+        value = obj.get(key)
+        if value is None:
+            if ftype == "date" and key == "years_back":
+                raise self.fail(element, "a date field needs years_back: how many years back a date may plausibly lie")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_YEARS:
+            raise self.fail(element, f"{key} must be a whole number of years from 0 to {_MAX_YEARS}")
         return value
 
     def number(self, element: str, obj: dict[str, object], key: str) -> float | None:

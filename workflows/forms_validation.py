@@ -17,9 +17,11 @@ from typing import Literal
 
 from workflows.form_rules import Rule, broken_rules, fill_message
 
-FieldType = Literal["text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person", "office"]
+FieldType = Literal[
+    "text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person", "office", "country",
+]  # fmt: skip
 FIELD_TYPES: tuple[FieldType, ...] = (
-    "text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person", "office",
+    "text", "long_text", "date", "choice", "multi_choice", "yes_no", "number", "person", "office", "country",
 )  # fmt: skip
 LANGUAGES = ("en", "km")
 DEFAULT_MAX_LENGTH: dict[FieldType, int] = {"text": 200, "long_text": 5000}
@@ -36,6 +38,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "km": "កាលបរិច្ឆេទមិនត្រឹមត្រូវ (ឆ្នាំ-ខែ-ថ្ងៃ ឧ. 2026-11-29)",
     },
     "future_date": {"en": "The date cannot be in the future", "km": "កាលបរិច្ឆេទមិនអាចនៅថ្ងៃអនាគតបានទេ"},
+    "too_early": {
+        "en": "Not a plausible date: more than {years} years ago",
+        "km": "កាលបរិច្ឆេទមិនសមហេតុផល៖ លើសពី {years} ឆ្នាំមុន",
+    },
+    "too_early_1": {
+        "en": "Not a plausible date: more than a year ago",
+        "km": "កាលបរិច្ឆេទមិនសមហេតុផល៖ លើសពីមួយឆ្នាំមុន",
+    },
+    "too_late": {
+        "en": "Not a plausible date: more than {years} years from today",
+        "km": "កាលបរិច្ឆេទមិនសមហេតុផល៖ លើសពី {years} ឆ្នាំពីថ្ងៃនេះ",
+    },
+    "too_late_1": {
+        "en": "Not a plausible date: more than a year from today",
+        "km": "កាលបរិច្ឆេទមិនសមហេតុផល៖ លើសពីមួយឆ្នាំពីថ្ងៃនេះ",
+    },
     "bad_choice": {"en": "Choose one of the options", "km": "សូមជ្រើសរើសពីជម្រើសដែលមាន"},
     "bad_yes_no": {"en": "Answer yes or no", "km": "សូមឆ្លើយ បាទ/ចាស ឬ ទេ"},
     "bad_number": {"en": "Not a number", "km": "មិនមែនជាលេខទេ"},
@@ -43,6 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "too_large": {"en": "Must be at most {max}", "km": "ត្រូវតែយ៉ាងច្រើន {max}"},
     "bad_person": {"en": "Choose a family member from the list", "km": "សូមជ្រើសរើសសមាជិកគ្រួសារពីបញ្ជី"},
     "bad_office": {"en": "Choose a DoSVY office from the list", "km": "សូមជ្រើសរើសការិយាល័យសង្គមកិច្ចពីបញ្ជី"},
+    "bad_country": {
+        "en": "Not a known country code (ISO 3166, two letters): choose a country from the list",
+        "km": "មិនមែនជាលេខកូដប្រទេសដែលស្គាល់ (ISO 3166 អក្សរពីរ)៖ សូមជ្រើសរើសប្រទេសពីបញ្ជី",
+    },
 }
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -95,7 +117,8 @@ class Field:
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
-    future: bool = False
+    years_back: int | None = None  # date only: how many years before today a date may plausibly lie
+    years_ahead: int = 0  # date only: how many years after today (0: not in the future)
     target: str | None = None
     workflow: str | None = None
 
@@ -115,6 +138,11 @@ class Form:
     description: Text | None = None
     approves: tuple[str, ...] = ()  # an approval: the forms of the steps it decides on
     rules: tuple[Rule, ...] = ()  # cross-field rules (workflows.form_rules)
+
+    @property
+    def record_refs(self) -> frozenset[str]:
+        """The case-file targets this form's rules compare with (to pass as ``record``)."""
+        return frozenset(c.ref.name for r in self.rules for c in (*r.when, r.then) if c.ref and c.ref.kind == "record")
 
     def field(self, name: str) -> Field:
         """Return the field called ``name`` (KeyError if there is none)."""
@@ -172,20 +200,24 @@ def validate_submission(
     today: dt.date,
     people: Mapping[str, str] | None = None,
     offices: Mapping[str, str] | None = None,
+    countries: Mapping[str, str] | None = None,
     context: Mapping[str, object] | None = None,
+    record: Mapping[str, object] | None = None,
 ) -> Submission:
     """Parse and check ``raw`` (form strings) against ``form``; never raises on user input.
 
     ``people`` (the case's family members) and ``offices`` (the DoSVY offices) are what a "person" or an
-    "office" field may name, by id. ``context``: the step's workflow variables, which the form's rules
-    may test (e.g. whether the follow-up schedule allows closing yet)."""
+    "office" field may name, by id; ``countries`` the codes a "country" field accepts (ISO 3166-1
+    alpha-2). ``context``: the step's workflow variables, which the form's rules may test (e.g. whether
+    the follow-up schedule allows closing yet); ``record``: case-file values by target (what a rule
+    compares a date with, e.g. ``identity.date_of_birth``; see :attr:`Form.record_refs`)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}")
     values: dict[str, object] = {}
     errors: dict[str, str] = {}
     for f in form.fields:
         try:
-            known = {"person": people, "office": offices}.get(f.type) or {}
+            known = {"person": people, "office": offices, "country": countries}.get(f.type) or {}
             value = _parse(f, raw.get(f.name), today=today, known=known)
         except _Invalid as exc:
             errors[f.name] = message(exc.code, lang, **exc.params)
@@ -195,7 +227,8 @@ def validate_submission(
     for f in form.fields:  # requirements second: required_if looks at the other fields' typed values
         if f.name not in values and f.name not in errors and _is_required(f, values):
             errors[f.name] = message("required", lang)
-    for name, rule in broken_rules(form.rules, values, set(errors), context or {}).items():
+    on_file = {**(record or {}), **{f.target: values[f.name] for f in form.fields if f.target and f.name in values}}
+    for name, rule in broken_rules(form.rules, values, set(errors), context or {}, on_file).items():
         errors[name] = fill_message(rule.message.get(lang), context or {})
     return Submission(form=form, values=values, errors=errors)
 
@@ -270,9 +303,23 @@ def _date(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> dt.
         day = dt.date.fromisoformat(value)
     except ValueError:
         raise _Invalid("bad_date") from None
-    if day > today and not f.future:
+    if day > today and not f.years_ahead:
         raise _Invalid("future_date")
+    if f.years_ahead and day > years_from(today, f.years_ahead):
+        raise _Invalid("too_late_1" if f.years_ahead == 1 else "too_late", years=f.years_ahead)
+    if f.years_back is not None and day < years_from(today, -f.years_back):
+        raise _Invalid("too_early_1" if f.years_back == 1 else "too_early", years=f.years_back)
     return day
+
+
+def years_from(day: dt.date, years: int) -> dt.date:
+    """``day`` moved by whole ``years`` (29 February becomes 28 February; clamped to the calendar's ends)."""
+    year = day.year + years
+    if year < dt.MINYEAR:
+        return dt.date.min
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    return day.replace(year=year, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=year)
 
 
 def _number(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> int | float:
@@ -312,6 +359,13 @@ def _office(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> s
     return value
 
 
+def _country(f: Field, value: str, today: dt.date, known: Mapping[str, str]) -> str:
+    code = value.upper()
+    if code not in known:
+        raise _Invalid("bad_country")
+    return code
+
+
 _PARSERS: dict[str, Callable[[Field, str, dt.date, Mapping[str, str]], object]] = {
     "text": _text,
     "long_text": _text,
@@ -321,6 +375,7 @@ _PARSERS: dict[str, Callable[[Field, str, dt.date, Mapping[str, str]], object]] 
     "yes_no": _yes_no,
     "person": _person,
     "office": _office,
+    "country": _country,
 }
 
 

@@ -17,6 +17,7 @@ from engine.accounts.placement import SHELTERS
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.security import audit
+from workflows.forms import years_from
 
 NAME_MAX = 120
 ADMINISTRATORS_ONLY = "Only administrators manage organisations, teams and users."
@@ -31,13 +32,15 @@ TEAM_NAME_TAKEN = "This organisation already has a team with this name."
 PROVINCE_UNKNOWN = "Choose a province from the list."
 AGREEMENT_REQUIRED = "An NGO shelter needs the date of its agreement with MoSVY."
 AGREEMENT_IN_FUTURE = "The agreement date cannot be in the future."
+AGREEMENT_TOO_OLD = "The agreement date is not plausible: more than 50 years ago."
+AGREEMENT_YEARS_BACK = 50
 KIND_FIXED = "The kind cannot change while the organisation has teams or users."
 HAS_ACTIVE_USERS = "Deactivate or move its active users first."
 TEAMS_IN_SHELTERS = "Only shelters have teams."
 
 MESSAGES = (ADMINISTRATORS_ONLY, NO_ORGANISATION, NO_TEAM, ORGANISATION_NOT_SAVED, TEAM_NOT_SAVED, NAME_REQUIRED,
             NAME_TOO_LONG, NAME_TAKEN, TEAM_NAME_TAKEN, PROVINCE_UNKNOWN, AGREEMENT_REQUIRED, AGREEMENT_IN_FUTURE,
-            KIND_FIXED, HAS_ACTIVE_USERS, TEAMS_IN_SHELTERS)  # fmt: skip
+            AGREEMENT_TOO_OLD, KIND_FIXED, HAS_ACTIVE_USERS, TEAMS_IN_SHELTERS)  # fmt: skip
 
 
 def require_administrator(actor: User) -> None:
@@ -109,6 +112,10 @@ def _details_problems(session: Session, details: OrganisationDetails, today: dt.
         problems["mosvy_agreement_date"] = AGREEMENT_REQUIRED
     elif details.mosvy_agreement_date is not None and details.mosvy_agreement_date > today:
         problems["mosvy_agreement_date"] = AGREEMENT_IN_FUTURE
+    elif details.mosvy_agreement_date is not None and details.mosvy_agreement_date < years_from(
+        today, -AGREEMENT_YEARS_BACK
+    ):
+        problems["mosvy_agreement_date"] = AGREEMENT_TOO_OLD
     return problems
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.models import Role, User
 from engine.cases.case_file import SINGLE_SECTIONS
+from engine.cases.countries import country_codes
 from engine.cases.models import Case, CaseEvent, CasePlan, CasePlanGoal, FamilyAssessment, FamilyMember, Identity, Sex
 from engine.cases.service import NewSurvivor, get_case
 from engine.clock import local_today
@@ -217,8 +218,10 @@ def read_section(*, session: Session, actor: User, code: str, key: str) -> Secti
     return _view(key, section_form(key), _row(session, key, case.id))
 
 
-def _validated(form: Form, raw: Mapping[str, str | list[str]], lang: str, now: dt.datetime) -> dict[str, object]:
-    submission = validate_submission(form, raw, lang=lang, today=local_today(now))
+def _validated(form: Form, raw: Mapping[str, str | list[str]], lang: str, now: dt.datetime,
+               record: Mapping[str, object] | None = None) -> dict[str, object]:  # fmt: skip
+    submission = validate_submission(form, raw, lang=lang, today=local_today(now), countries=country_codes(),
+                                     record=record)  # fmt: skip
     errors = dict(submission.errors)
     named = any(submission.values.get(n) for n in ("given_name_km", "given_name_latin"))
     if form.key in ("section_identity", "section_admission") and not named:
@@ -247,8 +250,10 @@ def update_section(*, session: Session, actor: User, now: dt.datetime, code: str
     if key not in EDITABLE:
         raise NotFound("There is no such section.")
     form = section_form(key)
-    _require_writable(actor, open_case_file(session=session, actor=actor, code=code), key, form)  # before any check
-    values = _validated(form, raw, lang, now)
+    case = open_case_file(session=session, actor=actor, code=code)
+    _require_writable(actor, case, key, form)  # before any check
+    record = case_file_values(session=session, case=case, targets=form.record_refs, actor=actor)
+    values = _validated(form, raw, lang, now, record)
     with transaction(session):
         case = open_case_file(session=session, actor=actor, code=code)
         row = _row(session, key, case.id)

@@ -23,8 +23,11 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.models import Role, User
 from engine.cases.case_file import apply_targets, record_step
+from engine.cases.countries import country_codes
 from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, Phase
+from engine.cases.sections import case_file_values
 from engine.cases.service import NewSurvivor, open_case
+from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.notices.outbox import add_notice, team_members
@@ -147,8 +150,11 @@ def complete_work_item(
         assert instance is not None, "a work item always belongs to an instance (foreign key)"
         deployed = runtime.registry.by_key(session, instance.spec_key)
         workflow = runner.load(deployed, instance.state, now)
-        submission = validate_submission(form, raw, lang=lang, today=now.date(), people=people, offices=offices,
-                                         context=runner.task_data(workflow, item.task_id))  # fmt: skip
+        countries = country_codes() if any(f.type == "country" for f in form.fields) else {}
+        on_file = case_file_values(session=session, case=case, targets=form.record_refs, actor=actor)
+        submission = validate_submission(form, raw, lang=lang, today=local_today(now), people=people, offices=offices,
+                                         countries=countries, context=runner.task_data(workflow, item.task_id),
+                                         record=on_file)  # fmt: skip
         if not submission.ok:
             raise InvalidInput("Please correct the marked fields.", submission.errors)
         _readable, writable = step_groups(actor, case)

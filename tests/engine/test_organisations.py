@@ -58,6 +58,9 @@ def test_create_organisation_stores_it_and_audits_the_administrator(session: Ses
         (OrganisationDetails(name="Sample NGO", kind=OrganisationKind.NGO_SHELTER, province_code="12",
                              mosvy_agreement_date=NOW.date() + dt.timedelta(days=1)),
          "mosvy_agreement_date", orgs.AGREEMENT_IN_FUTURE),
+        (OrganisationDetails(name="Sample NGO", kind=OrganisationKind.NGO_SHELTER, province_code="12",
+                             mosvy_agreement_date=dt.date(1800, 1, 1)),
+         "mosvy_agreement_date", orgs.AGREEMENT_TOO_OLD),
     ],
 )  # fmt: skip
 def test_create_organisation_refuses_bad_details_and_writes_nothing(

@@ -61,7 +61,7 @@ def test_every_kind_renders_a_subject_and_a_body_with_the_case_code(kind, langua
 def test_an_overdue_message_says_case_code_step_due_date_and_link():
     subject, body = text("overdue")
     assert subject == "Overdue task: Follow-up visit (case RG-7KQ3MX)"
-    assert "Due date: Nov 29, 2026 10:00" in body  # 03:00 UTC is 10:00 in Phnom Penh
+    assert "Due date: 29 Nov 2026, 10:00" in body  # 03:00 UTC is 10:00 in Phnom Penh
     assert "https://reintegra.example/cases/RG-7KQ3MX" in body
 
 
@@ -131,7 +131,7 @@ def test_no_message_about_the_demo_data_names_a_survivor_or_a_place(session, run
 def test_the_inbox_version_leaves_out_the_links_and_the_footer():
     message = render("overdue", SAMPLES["overdue"], language="en", base_url="", recipient_role="caseworker",
                      channel="inbox")  # fmt: skip
-    assert "Due date: Nov 29, 2026 10:00" in message.body
+    assert "Due date: 29 Nov 2026, 10:00" in message.body
     assert "Open the case" not in message.body
     assert "preferences" not in message.body
 

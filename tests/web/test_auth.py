@@ -157,3 +157,25 @@ def test_deactivated_user_is_signed_out_on_next_request(client, worker, login, s
     with transaction(session):
         session.get(User, worker.id).active = False
     assert client.get("/").status_code == 302
+
+
+def test_the_short_address_login_leads_to_the_sign_in_page(client):
+    response = client.get("/login")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/auth/login"
+    assert client.get("/login", follow_redirects=True).request.path == "/auth/login"
+
+
+def test_the_short_address_keeps_a_next_page_on_the_site(client, worker):
+    response = client.get("/login", query_string={"next": "/cases/?q=1"})
+    assert response.headers["Location"] == "/auth/login?next=/cases/?q%3D1"
+    token = csrf_from(client.get(response.headers["Location"]).get_data(as_text=True))
+    data = {"username": "cw.signin", "password": "correct-horse-battery", "csrf_token": token}
+    signed_in = client.post(response.headers["Location"], data=data)
+    assert signed_in.headers["Location"] == "/cases/?q=1"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "cases/"])
+def test_the_short_address_drops_a_next_page_off_the_site(client, target):
+    response = client.get("/login", query_string={"next": target})
+    assert response.headers["Location"] == "/auth/login"

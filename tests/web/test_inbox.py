@@ -87,7 +87,7 @@ def test_a_message_shows_case_code_step_and_due_date_with_a_link_to_the_case(cli
     tell(session, user)
     html = client.get("/inbox/").get_data(as_text=True)
     assert "Overdue task: Follow-up visit (case RG-7KQ3MX)" in html
-    assert "Due date: Nov 29, 2026 10:00" in html
+    assert "Due date: 29 Nov 2026, 10:00" in html
     assert 'href="/cases/RG-7KQ3MX"' in html
 
 

@@ -86,6 +86,7 @@ RULES: dict[tuple[str, str], Allowed] = {
     # Signing in and out; the language switch works before signing in.
     ("auth.login", "GET"): PUBLIC,  # a signed-in user is sent home
     ("auth.login", "POST"): PUBLIC,
+    ("auth_short.login_short", "GET"): PUBLIC,  # /login: the short address of the sign-in page
     ("auth.second_factor", "GET"): PUBLIC,  # the visitor has just typed a two-factor account's password
     ("auth.second_factor", "POST"): PUBLIC,
     ("auth.two_factor_setup", "GET"): TWO_FACTOR_ROLES,
@@ -493,6 +494,8 @@ def verdict(client: FlaskClient, response: TestResponse, actor: str) -> bool:
     status = response.status_code
     if response.request.path == "/healthz":
         return status in (200, 503)  # "unavailable" (no scheduler runs here) is an answer, not a crash
+    if response.request.path == "/login":
+        return status in REDIRECTS  # to the sign-in page for everyone: that is the answer, not a refusal
     assert status < 500, f"the app failed with {status}: a route must refuse or answer, never crash"
     if status in (401, 403, 404):
         return False

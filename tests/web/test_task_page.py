@@ -122,7 +122,7 @@ def test_errors_come_back_next_to_the_fields_with_what_was_typed(client, session
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert '<small id="f-left_home_on-error" class="field-error">The date cannot be in the future</small>' in html
-    assert "Too long: at most 2 characters" in html
+    assert "Not a known country code (ISO 3166, two letters)" in html
     assert 'aria-invalid="true"' in html
     assert "Synthetic typed narrative</textarea>" in html
     assert 'href="#f-left_home_on"' in html  # the summary links to the field

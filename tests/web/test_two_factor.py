@@ -66,3 +66,17 @@ def test_users_table_never_holds_the_two_factor_secret_in_clear(client, factory,
     raw = session.connection().exec_driver_sql("SELECT totp_secret FROM users WHERE username = 'admin.2fa'").scalar()
     assert secret not in raw
     assert session.query(User).filter_by(username="admin.2fa").one().totp_enabled
+
+
+def test_the_user_menu_links_to_two_factor_set_up_for_the_roles_that_use_it(client, factory, login):
+    team = factory.team()
+    factory.user(Role.SUPERVISOR, team, username="sup.menu")
+    factory.user(Role.CASEWORKER, team, username="cw.menu")
+    link = '<a href="/auth/two-factor/setup" class="who">Two-factor sign-in</a>'
+    login("sup.menu")
+    assert link in client.get("/").get_data(as_text=True)
+    current = client.get("/auth/two-factor/setup").get_data(as_text=True)
+    assert '<a href="/auth/two-factor/setup" class="who" aria-current="page">' in current
+    client.post("/auth/logout", data={"csrf_token": csrf_from(current)})
+    login("cw.menu")
+    assert "/auth/two-factor/setup" not in client.get("/work/").get_data(as_text=True)  # caseworkers have none

@@ -111,8 +111,8 @@ VOWEL_BEFORE_SUBSCRIPT = re.compile(r"[\u17b6-\u17c5]\u17d2")
 SAMPLE_FIELDS: list[dict[str, object]] = [
     {"name": "name", "type": "text", "label": {"en": "Name", "km": "ឈ្មោះ"}, "required": True, "max_length": 10},
     {"name": "story", "type": "long_text", "label": {"en": "Story", "km": "សាច់រឿង"}},
-    {"name": "born_on", "type": "date", "label": {"en": "Born", "km": "កំណើត"}},
-    {"name": "due_on", "type": "date", "label": {"en": "Due", "km": "កំណត់"}, "future": True},
+    {"name": "born_on", "type": "date", "label": {"en": "Born", "km": "កំណើត"}, "years_back": 100},
+    {"name": "due_on", "type": "date", "label": {"en": "Due", "km": "កំណត់"}, "years_back": 1, "years_ahead": 2},
     {
         "name": "colour", "type": "choice", "label": {"en": "Colour", "km": "ពណ៌"},
         "choices": [{"value": "red", "label": {"en": "Red", "km": "ក្រហម"}},
@@ -310,8 +310,8 @@ MALFORMED: dict[str, tuple[str, list[dict[str, object]]]] = {
         {"name": "decision", "type": "text", "label": LABEL, "required_if": {"field": "other", "equals": "no"}},
     ]),
     "target written twice": ("already written by another field", [
-        {"name": "other", "type": "date", "label": LABEL, "target": "history.returned_on"},
-        {"name": "decision", "type": "date", "label": LABEL, "target": "history.returned_on"},
+        {"name": "other", "type": "date", "label": LABEL, "target": "history.returned_on", "years_back": 1},
+        {"name": "decision", "type": "date", "label": LABEL, "target": "history.returned_on", "years_back": 1},
     ]),
 }
 # fmt: on

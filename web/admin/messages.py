@@ -30,6 +30,7 @@ ENGINE_MESSAGES = (
     _l("Choose a province from the list."),
     _l("An NGO shelter needs the date of its agreement with MoSVY."),
     _l("The agreement date cannot be in the future."),
+    _l("The agreement date is not plausible: more than 50 years ago."),
     _l("The kind cannot change while the organisation has teams or users."),
     _l("Deactivate or move its active users first."),
     _l("Only shelters have teams."),

@@ -10,6 +10,7 @@ from flask import abort
 from flask_login import UserMixin, current_user
 
 from engine.accounts.models import Role, User
+from engine.accounts.service import TWO_FACTOR_ROLES
 from web.db import get_session
 from web.extensions import login_manager
 
@@ -32,6 +33,11 @@ class Principal(UserMixin):  # type: ignore[misc]
     @property
     def role(self) -> Role:
         return self.account.role
+
+    @property
+    def may_use_two_factor(self) -> bool:
+        """Whether this role signs in with a second factor (so the menu links to its set-up)."""
+        return self.account.role in TWO_FACTOR_ROLES
 
 
 @login_manager.user_loader

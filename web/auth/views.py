@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -24,11 +23,13 @@ from engine.accounts.service import (
     verify_second_factor,
 )
 from engine.errors import InvalidInput
+from web import dates
 from web.auth.forms import CodeForm, LoginForm, PasswordChangeForm
 from web.auth.principal import Principal, actor
 from web.db import get_session, settings, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+short = Blueprint("auth_short", __name__)  # the short address people type: /login
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -39,6 +40,13 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+@short.route("/login")
+def login_short() -> ResponseReturnValue:
+    """Send ``/login`` to the sign-in page, keeping a safe ``next`` (a same-site path) and nothing else."""
+    next_url = _safe_next(request.args.get("next"))
+    return redirect(url_for("auth.login", next=next_url) if next_url else url_for("auth.login"), 301)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -74,7 +82,7 @@ def login() -> ResponseReturnValue:
         elif result.outcome is LoginOutcome.LOCKED and result.locked_until is not None:
             flash(
                 _("Too many failed attempts. This account is locked until %(time)s.",
-                  time=format_datetime(result.locked_until, "short")),
+                  time=dates.moment(result.locked_until)),
                 "error",
             )  # fmt: skip
         else:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,6 +18,7 @@ from wtforms.validators import ValidationError
 
 from engine.security.fields import FieldGroup
 from engine.security.publication import ConsentChoice
+from web import dates
 from web.paging import parse_row_id
 
 GROUP_LABELS = {
@@ -47,7 +47,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _consent_label(consent: ConsentChoice) -> str:
-    given_on = format_date(consent.given_on, "medium")
+    given_on = dates.day(consent.given_on)
     return str(_("Consent of %(date)s: %(purpose)s", date=given_on, purpose=consent.purpose))
 
 

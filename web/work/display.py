@@ -7,7 +7,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -87,18 +87,9 @@ def due_state(due_at: dt.datetime | None, now: dt.datetime) -> tuple[str, int]:
     return "", 0
 
 
-def iso_date(value: str | None) -> str:
-    """A form's ISO date string in the user's language ("" stays "", anything else is shown as typed)."""
-    try:
-        return format_date(dt.date.fromisoformat(value), "medium") if value else ""
-    except ValueError:
-        return value or ""
-
-
 def install(bp: Blueprint) -> None:
     """Make the helpers available to every template (as globals, so any area's templates may use them)."""
     for name, helper in (("step_title", step_label), ("priority_label", priority_label),
                          ("form_language", form_language), ("due_state", due_state),
                          ("form_strings", prefill)):  # fmt: skip
         bp.add_app_template_global(helper, name)
-    bp.add_app_template_filter(iso_date, "isodateformat")
