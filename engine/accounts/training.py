@@ -121,8 +121,10 @@ def may_record_for(actor: User, staff: User) -> bool:
         return False
     if actor.role is Role.ADMINISTRATOR:
         return True
-    return actor.role is Role.SUPERVISOR and actor.organisation_id is not None and (
-        staff.organisation_id == actor.organisation_id
+    return (
+        actor.role is Role.SUPERVISOR
+        and actor.organisation_id is not None
+        and (staff.organisation_id == actor.organisation_id)
     )
 
 
