@@ -178,14 +178,29 @@ def record_training(
         return record
 
 
-def trainings_of(*, session: Session, actor: User, user_id: int) -> list[TrainingRecord]:
-    """Every training recorded for one staff member, newest first (for those who may record them)."""
+def staff_member(*, session: Session, actor: User, user_id: int) -> User:
+    """One staff member the actor may record trainings for."""
     _require_recorder(actor)
     staff = session.get(User, user_id)
     if staff is None or not may_record_for(actor, staff):
         raise NotFound(NO_STAFF_MEMBER)
+    return staff
+
+
+def trainings_of(*, session: Session, actor: User, user_id: int) -> list[TrainingRecord]:
+    """Every training recorded for one staff member, newest first (for those who may record them)."""
+    staff_member(session=session, actor=actor, user_id=user_id)
     query = select(TrainingRecord).where(TrainingRecord.user_id == user_id)
     return list(session.scalars(query.order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())))
+
+
+def register_organisations(*, session: Session, actor: User) -> list[tuple[int, str]]:
+    """The organisations whose register the actor may choose (id, name), by name."""
+    _require_recorder(actor)
+    query = select(Organisation.id, Organisation.name).order_by(func.lower(Organisation.name))
+    if actor.role is Role.SUPERVISOR:
+        query = query.where(Organisation.id == actor.organisation_id)
+    return [(row_id, name) for row_id, name in session.execute(query)]
 
 
 def recordable_staff(*, session: Session, actor: User) -> list[User]:
