@@ -14,6 +14,7 @@ from flask_login import login_required
 
 from engine.accounts import training
 from engine.accounts.models import Role
+from engine.config import REQUIRED_COURSES
 from engine.errors import InvalidInput
 from web.admin.forms import show_problems
 from web.auth.principal import actor, require_roles
@@ -54,7 +55,7 @@ def index() -> ResponseReturnValue:
     registers = training.training_register(session=db, actor=me, now=utcnow(), rules=rules, organisation_id=chosen)
     organisations = training.register_organisations(session=db, actor=me) if me.role is Role.ADMINISTRATOR else []
     return render_template("training/index.html", registers=registers, days=rules.warning_days, chosen=chosen,
-                           organisations=organisations, required=training.REQUIRED_COURSES)  # fmt: skip
+                           organisations=organisations, required=REQUIRED_COURSES)  # fmt: skip
 
 
 @bp.route("/record", methods=["GET", "POST"])
