@@ -160,8 +160,9 @@ def seed_demo(
 def _record_trainings(session: Session, accounts: dict[str, User], now: dt.datetime) -> None:
     today = local_today(now)
     for username, course, done_ago, expires_in in _TRAININGS:
-        new = NewTraining(user_id=accounts[username].id, course=course, completed_on=today - dt.timedelta(days=done_ago),
-                          trainer="Demo Trainer (synthetic)", expires_on=today + dt.timedelta(days=expires_in))  # fmt: skip
+        new = NewTraining(user_id=accounts[username].id, course=course,
+                          completed_on=today - dt.timedelta(days=done_ago), trainer="Demo Trainer (synthetic)",
+                          expires_on=today + dt.timedelta(days=expires_in))  # fmt: skip
         record_training(session=session, actor=accounts["admin"], now=now, new=new, rules=TrainingRules())
 
 
