@@ -16,6 +16,11 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 # The case-file sections whose age drives record-update reminders (engine.cases.service.SECTIONS; a test
 # keeps the two in step). Listed here because the settings module imports nothing from the domain.
 SECTION_KEYS = ("identity", "history", "family_members", "family_assessment", "case_plan", "medical", "psychological")
+# Every staff member must hold these (seed: the Universal Declaration of Human Rights, and the Policy and
+# Minimum Standards on Protection of the Rights of Victims of Human Trafficking, 2009); the others may be
+# recorded too. Listed here, like SECTION_KEYS, because the settings import nothing from the domain.
+REQUIRED_COURSES = ("udhr", "minimum_standards")
+STANDARD_COURSES = (*REQUIRED_COURSES, "case_management", "psychosocial_support", "child_protection")
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -77,6 +82,11 @@ class Settings:
     photo_max_bytes: int = 5 * 1024 * 1024
     # Every quasi-identifier combination in the case-level export occurs at least this often (IOM CTDC: 11).
     report_k_anonymity: int = 11
+    # The staff training register: courses that may be recorded (the required ones always among them),
+    # how long a training counts when no expiry is given, and how early the register warns of an expiry.
+    training_courses: tuple[str, ...] = STANDARD_COURSES
+    training_validity_days: int = 730
+    training_warning_days: int = 60
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -102,6 +112,7 @@ class Settings:
         if self.report_k_anonymity < 2:
             raise ConfigError("REINTEGRA_REPORT_K_ANONYMITY must be 2 or more")
         _check_notifications(self)
+        _check_training(self)
         if not self.database_url:
             db_file = Path(self.instance_path) / "reintegra.sqlite"
             object.__setattr__(self, "database_url", f"sqlite:///{db_file}")
@@ -155,7 +166,8 @@ class Settings:
             "RECORD_REMINDER_CADENCE_DAYS", "SECTION_MAX_AGE_DAYS", "LOST_CONTACT_DAYS", "DAILY_DIGEST_TIME",
             "WEEKLY_DIGEST_DAY", "WEEKLY_DIGEST_TIME", "DELIVERY_MAX_ATTEMPTS", "DELIVERY_BACKOFF_SECONDS",
             "SCHEDULER_TICK_SECONDS", "SCHEDULER_SCAN_MINUTES", "SCHEDULER_POLL_SECONDS", "TIMER_BATCH_SIZE",
-            "PHOTO_MAX_BYTES", "REPORT_K_ANONYMITY",
+            "PHOTO_MAX_BYTES", "REPORT_K_ANONYMITY", "TRAINING_COURSES", "TRAINING_VALIDITY_DAYS",
+            "TRAINING_WARNING_DAYS",
         }  # fmt: skip
         unknown = sorted(k for k in env if k.startswith("REINTEGRA_") and k[10:] not in known)
         if unknown:
@@ -218,6 +230,9 @@ class Settings:
             timer_batch_size=get_int("TIMER_BATCH_SIZE", 100),
             photo_max_bytes=get_int("PHOTO_MAX_BYTES", 5 * 1024 * 1024),
             report_k_anonymity=get_int("REPORT_K_ANONYMITY", 11),
+            training_courses=_parse_courses(get("TRAINING_COURSES")),
+            training_validity_days=get_int("TRAINING_VALIDITY_DAYS", 730),
+            training_warning_days=get_int("TRAINING_WARNING_DAYS", 60),
         )
 
 
@@ -244,6 +259,26 @@ def _parse_section_ages(raw: str) -> tuple[tuple[str, int], ...]:
             raise ConfigError(f"REINTEGRA_SECTION_MAX_AGE_DAYS: write section=days, not {part!r}")
         pairs.append((key.strip(), int(days)))
     return tuple(pairs)
+
+
+def _parse_courses(raw: str) -> tuple[str, ...]:
+    """``"first_aid, child_protection"`` -> the required courses followed by these (in this order)."""
+    extra = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    if not extra:
+        return STANDARD_COURSES
+    return tuple(dict.fromkeys((*REQUIRED_COURSES, *extra)))
+
+
+def _check_training(s: Settings) -> None:
+    """Refuse a course list without the required courses, odd course keys, and periods that are not positive."""
+    if s.training_validity_days < 1 or s.training_warning_days < 1:
+        raise ConfigError("REINTEGRA_TRAINING_VALIDITY_DAYS and REINTEGRA_TRAINING_WARNING_DAYS must be positive")
+    missing = [c for c in REQUIRED_COURSES if c not in s.training_courses]
+    if missing:
+        raise ConfigError(f"REINTEGRA_TRAINING_COURSES must include the required course(s) {', '.join(missing)}")
+    odd = [c for c in s.training_courses if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", c)]
+    if odd:
+        raise ConfigError(f"REINTEGRA_TRAINING_COURSES: use short keys of letters, digits and _, not {odd[0]!r}")
 
 
 def _check_notifications(s: Settings) -> None:

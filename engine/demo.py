@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.accounts.service import create_user
+from engine.accounts.training import NewTraining, TrainingRules, record_training
 from engine.cases.models import Case, FamilyMember, Sex
 from engine.cases.service import NewSurvivor, open_case
+from engine.clock import local_today
 from engine.db import transaction
 from engine.security.consent import NewConsent, is_minor, record_consent
 from engine.security.fields import parse_groups
+from engine.workflow.assignments import warn_if_untrained
 from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.service import (
     Runtime,
@@ -54,6 +57,15 @@ _ACCOUNTS: tuple[tuple[str, Role, str | None, str, str], ...] = (
     ("reporting", Role.REPORTING, None, "Demo Reporting Officer", "en"),
 )
 _TEAM_NAMES = {"A": "Demo Team A", "B": "Demo Team B", "dosvy": None, None: None}
+# The training register: (user name, course, completed days ago, expires in days from today). Caseworker A2's
+# Minimum Standards training expires within the warning period, Supervisor B's UDHR training has expired,
+# and Caseworker B1 has none: the register page and the reminders have something to show.
+_TRAININGS: tuple[tuple[str, str, int, int], ...] = (
+    *((name, course, 400, 330) for name in ("supervisor.a", "caseworker.a1", "caseworker.b2", "dosvy.officer")
+      for course in ("udhr", "minimum_standards")),
+    ("caseworker.a2", "udhr", 200, 530), ("caseworker.a2", "minimum_standards", 700, 30),
+    ("supervisor.b", "udhr", 740, -10), ("supervisor.b", "minimum_standards", 300, 430),
+)  # fmt: skip
 DEMO_USERS: tuple[tuple[str, Role, str | None], ...] = tuple(
     (username, role, _TEAM_NAMES[team]) for username, role, team, _display, _lang in _ACCOUNTS
 )
@@ -107,6 +119,7 @@ def seed_demo(
             found = session.get(User, uid)
             assert found is not None
             accounts[username] = found
+        _record_trainings(session, accounts, now)
         supervisors = [accounts["supervisor.a"], accounts["supervisor.b"]]
         workers = [accounts[name] for name in ("caseworker.a1", "caseworker.a2", "caseworker.b1", "caseworker.b2")]
 
@@ -125,6 +138,9 @@ def seed_demo(
                 ),
                 caseworker_id=None if n in UNASSIGNED else worker.id, code_prefix=code_prefix, rng=rng,
             )  # fmt: skip
+            if case.caseworker_id is not None:  # as admission does when a supervisor chooses the caseworker
+                warn_if_untrained(session=session, assignee=worker, case=case, step=None, now=opened,
+                                  rules=runtime.rules)  # fmt: skip
             parent = FamilyMember(case_id=case.id, updated_by_id=worker.id, updated_at=opened, relationship="mother",
                                   name=f"Demo Parent {n:02d}", occupation="Demo occupation")  # fmt: skip
             session.add(parent)
@@ -139,6 +155,15 @@ def seed_demo(
                 _review_with_distress(session, runtime, case, actors, now)
         fire_due_timers(session=session, runtime=runtime, now=now, limit=CASES * 4)
         return [DemoLogin(username, role, team) for username, role, team in DEMO_USERS]
+
+
+def _record_trainings(session: Session, accounts: dict[str, User], now: dt.datetime) -> None:
+    today = local_today(now)
+    for username, course, done_ago, expires_in in _TRAININGS:
+        new = NewTraining(user_id=accounts[username].id, course=course,
+                          completed_on=today - dt.timedelta(days=done_ago), trainer="Demo Trainer (synthetic)",
+                          expires_on=today + dt.timedelta(days=expires_in))  # fmt: skip
+        record_training(session=session, actor=accounts["admin"], now=now, new=new, rules=TrainingRules())
 
 
 @dataclass(frozen=True)

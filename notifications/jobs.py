@@ -28,6 +28,7 @@ from engine.notices.reminders import remind_overdue_work, remind_stale_records
 from engine.notices.rules import Rules
 from engine.notices.status import record_job_run
 from engine.notices.timers import fire_timer_batches
+from engine.notices.training import remind_training
 from engine.security.crypto import install_keyring, load_keyring
 from engine.workflow.service import Runtime, load_runtime
 from notifications.channels import Dispatcher
@@ -80,6 +81,10 @@ def _scan(s: Settings) -> dt.timedelta:
     return dt.timedelta(minutes=s.scheduler_scan_minutes)
 
 
+def _daily(_s: Settings) -> dt.timedelta:
+    return dt.timedelta(days=1)
+
+
 JOBS = (
     Job("fire_timers", "Fire due BPMN timers", _tick,
         lambda c, s, now: fire_timer_batches(session=s, runtime=c.runtime, now=now,
@@ -97,6 +102,9 @@ JOBS = (
         lambda c, s, now: queue_daily_digests(session=s, now=now, rules=c.rules)),
     Job("weekly_digests", "Weekly overdue summary for supervisors", _scan,
         lambda c, s, now: queue_weekly_digests(session=s, now=now, rules=c.rules)),
+    Job("training_reminders", "Required trainings expiring or expired", _daily,
+        lambda c, s, now: remind_training(session=s, now=now, rules=c.rules,
+                                          warning_days=c.settings.training_warning_days)),
 )  # fmt: skip
 JOB_TITLES = {job.id: job.title for job in JOBS}
 

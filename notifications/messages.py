@@ -28,6 +28,9 @@ KINDS = (
     "urgent",
     "consent_override",
     "returned",
+    "training_expiring",
+    "training_expired",
+    "training_assignment",
 )
 LANGUAGES = ("en", "km")
 CASE_STAFF = ("caseworker", "supervisor")  # the roles that may open /cases/<code>
@@ -43,6 +46,25 @@ SECTION_LABELS = {
         "identity": "អត្តសញ្ញាណ", "history": "ប្រវត្តិ និងសាច់រឿង", "family_members": "សមាជិកគ្រួសារ",
         "family_assessment": "ការប៉ាន់ប្រមាណគ្រួសារ", "case_plan": "ផែនការករណី", "medical": "កំណត់ត្រាវេជ្ជសាស្ត្រ",
         "psychological": "កំណត់ត្រាផ្លូវចិត្ត",
+    },
+}  # fmt: skip
+
+
+# The standard training courses (engine.config.STANDARD_COURSES); a course added in the settings shows its key.
+COURSE_LABELS = {
+    "en": {
+        "udhr": "Universal Declaration of Human Rights",
+        "minimum_standards": "Policy and Minimum Standards on Protection of the Rights of Victims of Human Trafficking",
+        "case_management": "Case management", "psychosocial_support": "Psychosocial support",
+        "child_protection": "Child protection",
+    },
+    # Glossary: ការគ្រប់គ្រងករណី (case management), ជនរងគ្រោះដោយអំពើជួញដូរមនុស្ស (victims of human trafficking).
+    # Native review needed for the rest (machine-drafted), kept the same as the web catalogue.
+    "km": {
+        "udhr": "សេចក្តីប្រកាសជាសកលស្តីពីសិទ្ធិមនុស្ស",
+        "minimum_standards": "គោលនយោបាយ និងស្តង់ដារអប្បបរមាស្តីពីការការពារសិទ្ធិជនរងគ្រោះដោយអំពើជួញដូរមនុស្ស",
+        "case_management": "ការគ្រប់គ្រងករណី", "psychosocial_support": "ការគាំទ្រផ្នែកចិត្តសង្គម",
+        "child_protection": "ការការពារកុមារ",
     },
 }  # fmt: skip
 
@@ -67,6 +89,7 @@ def _environment(language: str) -> Environment:
         when=lambda value: _when(value, language),
         day=lambda value: _day(value, language),
         section=lambda key: SECTION_LABELS[language].get(key, key),
+        course=lambda key: COURSE_LABELS[language].get(key, key.replace("_", " ")),
     )
     return env
 

@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     from web.reports.views import bp as reports_bp
     from web.review.views import bp as review_bp
     from web.team.views import bp as team_bp
+    from web.training.views import bp as training_bp
     from web.transfers.views import bp as transfers_bp
     from web.work.views import bp as work_bp
 
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         privacy_bp,
         transfers_bp,
         reports_bp,
+        training_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -105,11 +105,22 @@ class User(Base):
 
 
 class TrainingRecord(Base):
-    """A course a staff member completed (Directive 009 asks for UDHR and Minimum Standards training)."""
+    """A course a staff member completed (the seed asks for UDHR and Minimum Standards training).
+
+    ``course`` is a key from the configured list (engine.config.STANDARD_COURSES); the trainer's name is free
+    text and kept encrypted. The newest expiry of a course is the one that counts.
+    """
 
     __tablename__ = "training_records"
+    __table_args__ = (CheckConstraint("expires_on > completed_on", name="expires_after_completion"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     course: Mapped[str] = mapped_column(String(80))
     completed_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+    trainer: Mapped[str | None] = mapped_column(EncryptedText)
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -10,10 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.models import Role, User
+from engine.accounts.training import CourseStanding, training_gaps
 from engine.cases.case_file import record_step
 from engine.cases.models import Case, CaseEvent
+from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.notices.outbox import add_notice, team_members
+from engine.notices.rules import Rules, stamp
 from engine.security.policy import can_see_case, can_work_on
 from engine.workflow.models import WorkItem, WorkItemStatus
 
@@ -92,8 +96,9 @@ def _reason(reason: str) -> str:
 
 
 def reassign_work_item(*, session: Session, actor: User, now: dt.datetime, work_item_id: int, assignee_id: int,
-                       reason: str) -> WorkItem:  # fmt: skip
-    """A supervisor hands one open item to another member of the team; the reason goes in the history."""
+                       reason: str, rules: Rules | None = None) -> WorkItem:  # fmt: skip
+    """A supervisor hands one open item to another member of the team; the reason goes in the history.
+    A caseworker without a required training still gets it, and the supervisors are warned."""
     text = _reason(reason)
     with transaction(session):
         item = _open(session, actor, work_item_id)
@@ -104,12 +109,15 @@ def reassign_work_item(*, session: Session, actor: User, now: dt.datetime, work_
         _history(
             session, item.case, actor, now, f"Task '{item.title}' reassigned from {old} to {new.display_name}", text
         )
+        warn_if_untrained(session=session, assignee=new, case=item.case, step=item.title, now=now,
+                          rules=rules or Rules())  # fmt: skip
         return item
 
 
 def reassign_case(*, session: Session, actor: User, now: dt.datetime, case_id: int, caseworker_id: int,
-                  reason: str) -> Case:  # fmt: skip
-    """A supervisor makes another caseworker of the team responsible for a case and its open steps."""
+                  reason: str, rules: Rules | None = None) -> Case:  # fmt: skip
+    """A supervisor makes another caseworker of the team responsible for a case and its open steps.
+    A caseworker without a required training still gets it, and the supervisors are warned."""
     text = _reason(reason)
     with transaction(session):
         case = session.get(Case, case_id)
@@ -126,7 +134,28 @@ def reassign_case(*, session: Session, actor: User, now: dt.datetime, case_id: i
             if item.assignee_id in (previous, None):
                 item.assignee_id, item.claimed_at, item.claimed_by_id = new.id, now, actor.id
         _history(session, case, actor, now, f"Case reassigned from {old} to {new.display_name}", text)
+        warn_if_untrained(session=session, assignee=new, case=case, step=None, now=now, rules=rules or Rules())
         return case
+
+
+def warn_if_untrained(
+    *, session: Session, assignee: User, case: Case, step: str | None, now: dt.datetime, rules: Rules
+) -> tuple[CourseStanding, ...]:
+    """Tell the case team's supervisors, in the caller's transaction, that ``assignee`` was given work without
+    holding every required training (untrained or expired); return those courses (empty: nothing to tell).
+
+    The assignment itself stands: a shelter short of trained staff still has to carry its cases."""
+    gaps = training_gaps(session=session, user=assignee, today=local_today(now))
+    if not gaps or assignee.role is not Role.CASEWORKER:
+        return ()
+    payload = {"case_code": case.code, "staff": assignee.display_name, "step": step,
+               "gaps": [{"course": g.course, "expires_on": g.expires_on.isoformat() if g.expires_on else None}
+                        for g in gaps]}  # fmt: skip
+    add_notice(session, key=("training_assignment", f"case:{case.id}", f"user:{assignee.id}/{stamp(now)}"),
+               case_id=case.id, payload=payload, recipients=team_members(session, team_id=case.team_id,
+                                                                         role=Role.SUPERVISOR),
+               rules=rules, now=now)  # fmt: skip
+    return gaps
 
 
 def _history(session: Session, case: Case, actor: User, now: dt.datetime, summary: str, reason: str) -> None:

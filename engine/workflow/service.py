@@ -37,6 +37,7 @@ from engine.security.fields import target_group
 from engine.security.models import CaseTransfer
 from engine.security.policy import can_see_case, can_work_on, step_groups
 from engine.workflow import returns, runner, step_actions
+from engine.workflow.assignments import warn_if_untrained
 from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
 from engine.workflow.registry import Registry, load_registry
 from workflows.forms import Form, load_forms, validate_submission
@@ -93,6 +94,9 @@ def admit_case(
     with transaction(session):
         case = open_case(session=session, actor=actor, now=now, team_id=team_id, survivor=survivor,
                          caseworker_id=caseworker_id, code_prefix=code_prefix)  # fmt: skip
+        if case.caseworker is not None and case.caseworker_id != actor.id:  # a supervisor chose the caseworker
+            warn_if_untrained(session=session, assignee=case.caseworker, case=case, step=None, now=now,
+                              rules=runtime.rules)  # fmt: skip
         runtime.registry.deploy(session, now)
         _start(session, runtime, case, actor, now, runtime.chain.start, {}, None)
         return case

@@ -261,7 +261,12 @@ def test_user_of_a_team_that_does_not_exist_is_refused(session: Session) -> None
 
 
 def test_training_record_of_a_user_who_does_not_exist_is_refused(session: Session) -> None:
-    refused(session, TrainingRecord(user_id=999_999, course="UDHR", completed_on=NOW.date()))
+    refused(
+        session,
+        TrainingRecord(
+            user_id=999_999, course="udhr", completed_on=NOW.date(), expires_on=NOW.date() + dt.timedelta(days=1)
+        ),
+    )
 
 
 # --- the case file ---

@@ -33,10 +33,10 @@ def test_scheduler_once_runs_every_job_and_records_it(run, tmp_path):
     assert run("migrate").exit_code == 0
     result = run("scheduler", "--once")
     assert result.exit_code == 0, result.output
-    assert "ran 7 jobs once" in result.output
+    assert "ran 8 jobs once" in result.output
     with sqlite3.connect(tmp_path / "cli.sqlite") as conn:
         outcomes = conn.execute("select job_id, last_outcome from scheduler_jobs order by job_id").fetchall()
-    assert len(outcomes) == 7
+    assert len(outcomes) == 8
     assert {outcome for _job, outcome in outcomes} == {"ok"}
 
 

@@ -17,6 +17,7 @@ from engine.notices.lost_contact import detect_lost_contact
 from engine.notices.models import Channel, Delivery, Notice
 from engine.notices.reminders import remind_overdue_work, remind_stale_records
 from engine.notices.rules import Rules
+from engine.notices.training import remind_training
 from engine.workflow.service import fire_due_timers
 from notifications.messages import KINDS, LANGUAGES, render
 from tests.conftest import NOW
@@ -36,7 +37,14 @@ SAMPLES = {
     "weekly_overdue": {"week": "2026-W48", "overdue_count": 2, "caseworkers": [
         {"caseworker": "Demo Caseworker A1", "count": 1, "items": [TASK]},
         {"caseworker": None, "count": 1, "items": [TASK]}]},
+    "training_expiring": {"course": "udhr", "expires_on": "2026-12-29", "staff": "Demo Caseworker A2",
+                          "warning_days": 60},
+    "training_expired": {"course": "minimum_standards", "expires_on": "2026-11-19", "staff": "Demo Caseworker A2",
+                         "warning_days": 60},
+    "training_assignment": {"case_code": "RG-7KQ3MX", "staff": "Demo Caseworker B1", "step": None, "gaps": [
+        {"course": "udhr", "expires_on": None}, {"course": "minimum_standards", "expires_on": "2026-11-19"}]},
 }  # fmt: skip
+ABOUT_STAFF = {"training_expiring", "training_expired"}  # about a staff member's training, not about a case
 # Terms fixed by the glossary (../shared/GLOSSARY-km.md).
 KHMER = {"overdue": "ហួសកំណត់", "due date": "កាលបរិច្ឆេទកំណត់", "task": "កិច្ចការ", "reminder": "ការរំលឹក",
          "case code": "លេខកូដករណី"}  # fmt: skip
@@ -54,7 +62,7 @@ def test_every_kind_renders_a_subject_and_a_body_with_the_case_code(kind, langua
     subject, body = text(kind, language)
     assert subject
     assert "\n" not in subject
-    assert "RG-7KQ3MX" in subject + body
+    assert ("Demo Caseworker A2" if kind in ABOUT_STAFF else "RG-7KQ3MX") in subject + body
     assert "{" not in subject + body  # nothing left unrendered
 
 
@@ -115,6 +123,7 @@ def test_no_message_about_the_demo_data_names_a_survivor_or_a_place(session, run
         detect_lost_contact(session=session, runtime=runtime, now=now, rules=rules)
         queue_daily_digests(session=session, now=now, rules=rules)
         queue_weekly_digests(session=session, now=now, rules=rules)
+        remind_training(session=session, now=now, rules=rules, warning_days=60)
     forbidden = _identifying_values(session)
     assert len(forbidden) > 100  # names, aliases and family names of all 36 demo cases
     rendered = set()
@@ -126,6 +135,17 @@ def test_no_message_about_the_demo_data_names_a_survivor_or_a_place(session, run
             assert leaked == [], f"{notice.kind} ({language}) shows {leaked}"
             rendered.add(notice.kind)
     assert rendered == set(KINDS)  # the demo data exercised every template
+
+
+def test_a_training_message_names_the_course_and_the_date_in_both_languages():
+    subject, body = text("training_expired")
+    assert subject == ("Training expired: Policy and Minimum Standards on Protection of the Rights of Victims of "
+                       "Human Trafficking (Demo Caseworker A2)")  # fmt: skip
+    assert "expired on Nov 19, 2026" in body
+    assert "https://reintegra.example/training/" in body
+    _subject, body = text("training_assignment", "km")
+    assert "សេចក្តីប្រកាសជាសកលស្តីពីសិទ្ធិមនុស្ស៖ មិនទាន់បានបណ្តុះបណ្តាល" in body
+    assert "លេខកូដករណី" in body
 
 
 def test_the_inbox_version_leaves_out_the_links_and_the_footer():

@@ -186,6 +186,12 @@ RULES: dict[tuple[str, str], Allowed] = {
     ("admin.new_team", "POST"): ADMIN_ONLY,
     ("admin.edit_team", "GET"): ADMIN_ONLY,
     ("admin.edit_team", "POST"): ADMIN_ONLY,
+    # The training register: administrators for every organisation, supervisors for their own shelter's
+    # staff (the colleague is the supervisor's, not the other shelter's).
+    ("training.index", "GET"): SUPERVISORS | ADMIN_ONLY,
+    ("training.record", "GET"): SUPERVISORS | ADMIN_ONLY,
+    ("training.record", "POST"): SUPERVISORS | ADMIN_ONLY,
+    ("training.staff", "GET"): SUPERVISOR_OF_TEAM | ADMIN_ONLY,
 }
 
 # Cells where the app admits someone RULES refuses (or the other way round): a known defect, reported,

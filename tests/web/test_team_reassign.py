@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role
+from engine.accounts.models import Role, TrainingRecord
 from engine.cases.models import Case, CaseEvent
 from engine.workflow.models import WorkItem, WorkItemStatus
 from tests.conftest import NOW
@@ -188,3 +190,39 @@ def test_the_reason_stays_out_of_the_page_and_url(client, signed_in, session):
     assert "Zqxsecret" not in client.get("/team/queue").get_data(as_text=True)
     fresh(session)
     assert session.scalar(select(WorkItem.status).where(WorkItem.id == item.id)) is WorkItemStatus.OPEN
+
+
+def test_reassigning_a_case_to_an_untrained_caseworker_shows_a_warning_and_still_assigns(client, signed_in, session):
+    case = signed_in.case
+    response = _post(client, f"/team/cases/{case.code}/reassign", assignee_id=signed_in.colleague.id,
+                     reason="Synthetic: workload")  # fmt: skip
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Warning: {signed_in.colleague.display_name} does not hold every required training" in html
+    assert "Universal Declaration of Human Rights" in html
+    assert 'class="flash flash-warning" role="alert"' in html
+    session.expire_all()
+    assert session.get(Case, case.id).caseworker_id == signed_in.colleague.id
+    inbox = client.get("/inbox/").get_data(as_text=True)
+    assert f"Assigned to a caseworker without required training: case {case.code}" in inbox
+
+
+def test_reassigning_a_step_to_a_trained_caseworker_shows_no_warning(client, signed_in, session):
+    for course in ("udhr", "minimum_standards"):
+        session.add(TrainingRecord(user_id=signed_in.colleague.id, course=course, completed_on=NOW.date(),
+                                   expires_on=NOW.date() + dt.timedelta(days=365)))  # fmt: skip
+    session.commit()
+    item = open_item(session, signed_in.case)
+    response = _post(client, f"/team/items/{item.id}/reassign", assignee_id=signed_in.colleague.id,
+                     reason="Synthetic: workload")  # fmt: skip
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is now assigned to" in html
+    assert "does not hold every required training" not in html
+
+
+def test_the_htmx_row_carries_the_training_warning(client, signed_in, session):
+    item = open_item(session, signed_in.case)
+    data = {"csrf_token": token(client), "assignee_id": signed_in.colleague.id, "reason": "Synthetic: workload"}
+    response = client.post(f"/team/items/{item.id}/reassign", headers=HTMX, data=data)
+    assert response.status_code == 200
+    assert "does not hold every required training" in response.get_data(as_text=True)

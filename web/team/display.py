@@ -15,15 +15,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
+from engine.accounts.models import User
+from engine.accounts.training import training_gaps
 from engine.cases.models import CaseStatus, Phase
+from engine.clock import local_today
 from engine.workflow.dashboard import Dashboard
 from engine.workflow.models import WorkItem
 from engine.workflow.queues import Filter, QueueRow
 from engine.workflow.service import Completion, Runtime
-from web.db import utcnow
+from web.db import get_session, utcnow
 from web.labels import PHASES
 from web.paging import parse_page, parse_row_id
 from web.team.charts import BarChart, bar_chart
+from web.training.messages import course_label
 
 FILTERS = {
     Filter.ALL: _l("All"),
@@ -117,6 +121,22 @@ def row_of(item: WorkItem, assignee_name: str | None = None) -> QueueRow:
         due_at=item.due_at, overdue=item.due_at is not None and item.due_at < utcnow(),
         assignee_id=item.assignee_id, assignee_name=name, created_at=item.created_at,
     )  # fmt: skip
+
+
+def training_warning(assignee_id: int | None, name: str) -> str | None:
+    """The warning after work went to someone without every required training (None when they hold them all)."""
+    assignee = get_session().get(User, assignee_id) if assignee_id is not None else None
+    if assignee is None:
+        return None
+    gaps = training_gaps(session=get_session(), user=assignee, today=local_today(utcnow()))
+    if not gaps:
+        return None
+    missing = "; ".join(
+        _("%(course)s (expired)", course=course_label(g.course)) if g.expires_on else str(course_label(g.course))
+        for g in gaps
+    )
+    return str(_("Warning: %(name)s does not hold every required training: %(courses)s. The assignment was made; "
+             "arrange the training and record it in the training register.", name=name, courses=missing))  # fmt: skip
 
 
 def add_field_errors(form: FlaskForm, fields: Mapping[str, str]) -> None:

@@ -120,14 +120,18 @@ def reassign_item(item_id: int) -> ResponseReturnValue:
     form = _reassign_form([m for m in team_members(session=db, actor=me, role=item.role) if m.id != item.assignee_id])
     if form.validate_on_submit() and _attempt(form, lambda: assignments.reassign_work_item(
         session=db, actor=me, now=utcnow(), work_item_id=item.id, assignee_id=form.assignee_id.data,
-        reason=form.reason.data,
+        reason=form.reason.data, rules=display.runtime().rules,
     )):  # fmt: skip
         name = form.chosen_name()
         message = _("Case %(code)s: “%(step)s” is now assigned to %(name)s.", code=item.case.code,
                     step=display.step_label(item.form_key, item.title), name=name)  # fmt: skip
+        warning = display.training_warning(form.assignee_id.data, name)
         if display.is_htmx():
-            return render_template("team/_queue_row.html", row=display.row_of(item, name), note=message, focus=True)
+            note = f"{message} {warning}" if warning else message
+            return render_template("team/_queue_row.html", row=display.row_of(item, name), note=note, focus=True)
         flash(message, "success")
+        if warning:
+            flash(warning, "warning")
         return redirect(display.safe_next(form.next.data) or url_for("team.queue"), 303)
     template = "team/_reassign_row.html" if display.is_htmx() else "team/reassign_item.html"
     return render_template(template, item=item, form=form), _form_status(form)
@@ -149,10 +153,12 @@ def reassign_case(code: str) -> ResponseReturnValue:
     form = _reassign_form([m for m in members if m.id != case.caseworker_id])
     if form.validate_on_submit() and _attempt(form, lambda: assignments.reassign_case(
         session=db, actor=me, now=utcnow(), case_id=case.id, caseworker_id=form.assignee_id.data,
-        reason=form.reason.data,
+        reason=form.reason.data, rules=display.runtime().rules,
     )):  # fmt: skip
         flash(_("Case %(code)s is now assigned to %(name)s, with its open steps.", code=case.code,
                 name=form.chosen_name()), "success")  # fmt: skip
+        if warning := display.training_warning(form.assignee_id.data, form.chosen_name()):
+            flash(warning, "warning")
         return redirect(display.safe_next(form.next.data) or url_for("team.queue"), 303)
     return render_template("team/reassign_case.html", case=case, form=form), _form_status(form)
 
