@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -18,6 +17,7 @@ from engine.config import REQUIRED_COURSES
 from engine.errors import InvalidInput
 from web.admin.forms import show_problems
 from web.auth.principal import actor, require_roles
+from web.dates import day
 from web.db import get_session, settings, utcnow
 from web.paging import is_number, parse_row_id
 from web.training.forms import TrainingForm
@@ -78,7 +78,7 @@ def record() -> ResponseReturnValue:
                 flash(message, "error")
             return render_template("training/record.html", form=form), 422
         flash(_("Training recorded: %(course)s for %(name)s, valid until %(day)s.", course=course_label(done.course),
-                name=done.user.display_name, day=format_date(done.expires_on)), "success")  # fmt: skip
+                name=done.user.display_name, day=day(done.expires_on)), "success")  # fmt: skip
         return redirect(url_for("training.staff", user_id=done.user_id), 303)
     return render_template("training/record.html", form=form), 422 if request.method == "POST" else 200
 
