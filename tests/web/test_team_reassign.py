@@ -225,4 +225,6 @@ def test_the_htmx_row_carries_the_training_warning(client, signed_in, session):
     data = {"csrf_token": token(client), "assignee_id": signed_in.colleague.id, "reason": "Synthetic: workload"}
     response = client.post(f"/team/items/{item.id}/reassign", headers=HTMX, data=data)
     assert response.status_code == 200
-    assert "does not hold every required training" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert 'class="team-note team-warning" role="alert">Warning:' in html  # a warning, apart from the status
+    assert "does not hold every required training" in html

@@ -127,8 +127,8 @@ def reassign_item(item_id: int) -> ResponseReturnValue:
                     step=display.step_label(item.form_key, item.title), name=name)  # fmt: skip
         warning = display.training_warning(form.assignee_id.data, name)
         if display.is_htmx():
-            note = f"{message} {warning}" if warning else message
-            return render_template("team/_queue_row.html", row=display.row_of(item, name), note=note, focus=True)
+            return render_template("team/_queue_row.html", row=display.row_of(item, name), note=message,
+                                   warning=warning, focus=True)  # fmt: skip
         flash(message, "success")
         if warning:
             flash(warning, "warning")
