@@ -76,7 +76,8 @@ def test_a_supervisor_is_warned_and_closes_the_training_gap(page, live_url, worl
     page.get_by_label("Trainer").fill("Synthetic Trainer")
     page.get_by_role("button", name="Record the training").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Trainings of {colleague}")
-    expect(page.get_by_text(re.compile(f"Training recorded: {COURSES[0]} for {colleague}, valid until"))).to_be_visible()
+    recorded = re.compile(f"Training recorded: {COURSES[0]} for {colleague}, valid until")
+    expect(page.get_by_text(recorded)).to_be_visible()
     expect(page.locator("tbody tr")).to_have_count(1)
     expect(page.locator("tbody tr")).to_contain_text("20 Nov 2026")
 
