@@ -12,10 +12,10 @@ import statistics
 import time
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bench.bench_web import OVERRIDES
-from bench.common import NOW, RESULTS, bench_settings, peak_rss_mb, summary_ms, write_result
+from bench.common import NOW, RESULTS, SqlMeter, bench_settings, peak_rss_mb, summary_ms, write_result
 from engine.accounts.models import User
 from engine.cases.models import FamilyMember
 from engine.db import make_engine, make_session_factory
@@ -38,7 +38,7 @@ def main() -> None:
     install_keyring(load_keyring(settings))
     engine = make_engine(settings.database_url)
     session = make_session_factory(engine)()
-    sql = _SqlMeter(engine, session)
+    sql = SqlMeter(engine, session)
     runtime = load_runtime()
     items = session.execute(
         select(WorkItem.id, WorkItem.case_id).where(
@@ -110,63 +110,6 @@ def _bare(session: Any, runtime: Any, item: WorkItem, raw: dict[str, Any]) -> fl
         runner.snapshot(following)
         runner.dumps(following)
     return (time.perf_counter() - start) * 1000
-
-
-class _SqlMeter:
-    """Where a completion's time goes besides the engine: how many SQL statements it sends and how long the
-    database driver takes for them, how long the ORM's flushes take (their SQL included) and the commit
-    (with the last flush it starts)."""
-
-    def __init__(self, engine: Any, session: Any) -> None:
-        self.on, self.count, self.sql_s, self.commit_s, self._t0, self._c0 = False, 0, 0.0, 0.0, 0.0, 0.0
-        self.flush_s, self._f0 = 0.0, 0.0
-        self.kept: list[tuple[int, float, float, float]] = []
-        event.listen(engine, "before_cursor_execute", self._before)
-        event.listen(engine, "after_cursor_execute", self._after)
-        event.listen(session, "before_commit", self._commit_starts)
-        event.listen(session, "after_commit", self._commit_ends)
-        event.listen(session, "before_flush", self._flush_starts)
-        event.listen(session, "after_flush_postexec", self._flush_ends)
-
-    def start(self) -> None:
-        self.on, self.count, self.sql_s, self.commit_s, self.flush_s = True, 0, 0.0, 0.0, 0.0
-
-    def stop(self) -> None:
-        self.on = False
-
-    def keep(self) -> None:
-        self.kept.append((self.count, self.sql_s * 1000, self.commit_s * 1000, self.flush_s * 1000))
-
-    def _before(self, *_args: Any) -> None:
-        self._t0 = time.perf_counter()
-
-    def _after(self, *_args: Any) -> None:
-        if self.on:
-            self.count += 1
-            self.sql_s += time.perf_counter() - self._t0
-
-    def _commit_starts(self, _session: Any) -> None:
-        self._c0 = time.perf_counter()
-
-    def _commit_ends(self, _session: Any) -> None:
-        if self.on:
-            self.commit_s += time.perf_counter() - self._c0
-
-    def _flush_starts(self, *_args: Any) -> None:
-        self._f0 = time.perf_counter()
-
-    def _flush_ends(self, *_args: Any) -> None:
-        if self.on:
-            self.flush_s += time.perf_counter() - self._f0
-
-    def summary(self) -> dict[str, float]:
-        if not self.kept:
-            return {}
-        counts, sql_ms, commit_ms, flush_ms = zip(*self.kept, strict=True)
-        return {"sql_statements_p50": statistics.median(counts),
-                "sql_driver_ms_p50": round(statistics.median(sql_ms), 2),
-                "commit_with_final_flush_ms_p50": round(statistics.median(commit_ms), 2),
-                "orm_flushes_ms_p50": round(statistics.median(flush_ms), 2)}  # fmt: skip
 
 
 def _profiler() -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.common import NOW, bench_settings, peak_rss_mb, write_result
+from bench.common import NOW, SqlMeter, bench_settings, peak_rss_mb, write_result
 from engine.cases.models import Case
 from engine.db import make_engine, make_session_factory
 from engine.notices.timers import fire_timer_batches
@@ -37,7 +37,9 @@ def main() -> None:
     args = parser.parse_args()
     settings = bench_settings(args.dataset, args.database_url)
     install_keyring(load_keyring(settings))
-    session = make_session_factory(make_engine(settings.database_url))()
+    engine = make_engine(settings.database_url)
+    session = make_session_factory(engine)()
+    sql = SqlMeter(engine, session)
     runtime = load_runtime()
     cases = session.scalar(select(func.count()).select_from(Case)) or 0
     wanted = max(int(cases * args.due_percent / 100), 1)
@@ -51,6 +53,7 @@ def main() -> None:
     session.rollback()
     bare_s = _bare_engine_s(session, runtime, at, wanted)
     start = time.perf_counter()
+    sql.start()
     fired = 0
     while fired < wanted:  # the scheduler's batches, the last one cut to reach exactly ``wanted``
         advanced = fire_due_timers(session=session, runtime=runtime, now=at,
@@ -59,6 +62,8 @@ def main() -> None:
         if advanced == 0:
             break
     sweep_s = time.perf_counter() - start
+    sql.stop()
+    sql.keep()
     result: dict[str, Any] = {
         "benchmark": "scheduler_sweep", "dataset": args.dataset,
         "backend": "postgresql" if args.database_url else "sqlite", "cases": cases,
@@ -68,7 +73,7 @@ def main() -> None:
                 "sweep_at": at, "cap": wanted, "fired": fired, "percent_of_cases_fired": round(100 * fired / cases, 2),
                 "seconds": round(sweep_s, 3), "ms_per_instance": round(1000 * sweep_s / max(fired, 1), 2),
                 "bare_engine_seconds": round(bare_s, 3),
-                "bare_engine_ms_per_instance": round(1000 * bare_s / max(wanted, 1), 2)},
+                "bare_engine_ms_per_instance": round(1000 * bare_s / max(wanted, 1), 2), **sql.totals()},
         "peak_rss_mb": peak_rss_mb(),
     }  # fmt: skip
     write_result(f"sweep-{args.dataset}", result)

@@ -16,8 +16,11 @@ import resource
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import event
 
 from engine.config import Settings
 
@@ -127,3 +130,67 @@ class Progress:
         if self.done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+
+class SqlMeter:
+    """Where a use case's time goes besides the engine: how many SQL statements it sends and how long the
+    database driver takes for them, how long the ORM's flushes take (their SQL included) and its commits
+    (with the last flush each starts). ``start``/``stop`` around each measured call, ``keep`` after it."""
+
+    def __init__(self, engine: Any, session: Any) -> None:
+        self.on, self.count, self.sql_s, self.commit_s, self._t0, self._c0 = False, 0, 0.0, 0.0, 0.0, 0.0
+        self.flush_s, self._f0 = 0.0, 0.0
+        self.kept: list[tuple[int, float, float, float]] = []
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+        event.listen(session, "before_commit", self._commit_starts)
+        event.listen(session, "after_commit", self._commit_ends)
+        event.listen(session, "before_flush", self._flush_starts)
+        event.listen(session, "after_flush_postexec", self._flush_ends)
+
+    def start(self) -> None:
+        self.on, self.count, self.sql_s, self.commit_s, self.flush_s = True, 0, 0.0, 0.0, 0.0
+
+    def stop(self) -> None:
+        self.on = False
+
+    def keep(self) -> None:
+        self.kept.append((self.count, self.sql_s * 1000, self.commit_s * 1000, self.flush_s * 1000))
+
+    def _before(self, *_args: Any) -> None:
+        self._t0 = time.perf_counter()
+
+    def _after(self, *_args: Any) -> None:
+        if self.on:
+            self.count += 1
+            self.sql_s += time.perf_counter() - self._t0
+
+    def _commit_starts(self, _session: Any) -> None:
+        self._c0 = time.perf_counter()
+
+    def _commit_ends(self, _session: Any) -> None:
+        if self.on:
+            self.commit_s += time.perf_counter() - self._c0
+
+    def _flush_starts(self, *_args: Any) -> None:
+        self._f0 = time.perf_counter()
+
+    def _flush_ends(self, *_args: Any) -> None:
+        if self.on:
+            self.flush_s += time.perf_counter() - self._f0
+
+    def totals(self) -> dict[str, float]:
+        """The last kept measurement (e.g. a whole sweep)."""
+        count, sql_ms, commit_ms, flush_ms = self.kept[-1]
+        return {"sql_statements": count, "sql_driver_ms": round(sql_ms, 1), "commits_ms": round(commit_ms, 1),
+                "orm_flushes_ms": round(flush_ms, 1)}  # fmt: skip
+
+    def summary(self) -> dict[str, float]:
+        """Medians over every kept measurement (e.g. per completed step)."""
+        if not self.kept:
+            return {}
+        counts, sql_ms, commit_ms, flush_ms = zip(*self.kept, strict=True)
+        return {"sql_statements_p50": statistics.median(counts),
+                "sql_driver_ms_p50": round(statistics.median(sql_ms), 2),
+                "commit_with_final_flush_ms_p50": round(statistics.median(commit_ms), 2),
+                "orm_flushes_ms_p50": round(statistics.median(flush_ms), 2)}  # fmt: skip
