@@ -27,3 +27,20 @@ def test_refresh_drops_the_cached_catalogue(app):
         assert render_template_string("{{ _('My work') }}") != "My work"  # the request keeps its language
         refresh()
         assert render_template_string("{{ _('My work') }}") == "My work"
+
+
+LABELS = "{{ phase_label('reintegration') }}|{{ priority_label(1) }}|{{ priority_label(7) }}|{{ phase_label('odd') }}"
+
+
+def test_labels_are_translated_once_per_request_and_still_follow_force_locale(app):
+    with app.test_request_context("/", headers={"Accept-Language": "km"}):
+        khmer = render_template_string(LABELS)
+        phase, high, unknown, odd = khmer.split("|")
+        assert phase != "Reintegration" and high != "High"  # translated
+        assert (unknown, odd) == ("7", "odd")  # an unknown code is shown as it is
+        assert render_template_string(LABELS) == khmer  # the memo gives the same text again
+        with force_locale("en"):
+            assert render_template_string(LABELS) == "Reintegration|High|7|odd"
+        assert render_template_string(LABELS) == khmer
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(LABELS) == "Reintegration|High|7|odd"  # a new request, its own language

@@ -24,7 +24,7 @@ from engine.workflow.models import WorkItem
 from engine.workflow.queues import Filter, QueueRow
 from engine.workflow.service import Completion, Runtime
 from web.db import get_session, utcnow
-from web.labels import PHASES
+from web.labels import PHASES, priority_label
 from web.paging import parse_page, parse_row_id
 from web.team.charts import BarChart, bar_chart
 from web.training.messages import course_label
@@ -37,7 +37,6 @@ FILTERS = {
     Filter.DUE_TODAY: _l("Due today"),
     Filter.DUE_THIS_WEEK: _l("Due this week"),
 }
-PRIORITIES = {1: _l("High"), 2: _l("Normal"), 3: _l("Low")}
 APPROVAL_KINDS = {
     "plan_approval": _l("Case plan"),
     "agreement_approval": _l("Reintegration agreement"),
@@ -178,7 +177,7 @@ def template_globals() -> dict[str, Any]:
     """Labels the team templates use."""
     return {
         "filter_labels": FILTERS,
-        "priority_label": lambda n: str(PRIORITIES.get(n, n)),
+        "priority_label": priority_label,
         "approval_kind": lambda key: str(APPROVAL_KINDS.get(key, key)),
         "step_label": step_label,
         "row_of": row_of,

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -60,15 +60,18 @@ def _nav_url(endpoint: str) -> str:
 
 
 def _approvals_waiting() -> int:
+    """The team's approvals waiting, counted once per request (the menu and the dashboard both show it)."""
     me = actor()
     if me.role is not Role.SUPERVISOR or me.team_id is None:
         return 0
-    try:
-        return waiting_approvals(session=get_session(), actor=me)
-    except SQLAlchemyError:  # a count in the menu must not break the page that reports a database error
-        get_session().rollback()
-        log.warning("the approvals count for the navigation could not be read")
-        return 0
+    if "approvals_waiting" not in g:
+        try:
+            g.approvals_waiting = waiting_approvals(session=get_session(), actor=me)
+        except SQLAlchemyError:  # a count in the menu must not break the page that reports a database error
+            get_session().rollback()
+            log.warning("the approvals count for the navigation could not be read")
+            return 0
+    return int(g.approvals_waiting)
 
 
 bp.context_processor(display.template_globals)

@@ -8,15 +8,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from engine.workflow.models import WorkItem
 from engine.workflow.queues import LOCAL, QueueRow
 from engine.workflow.service import Runtime
+from web import labels
 from workflows.forms import LANGUAGES, prefill
 
-PRIORITIES = {1: _l("High"), 2: _l("Normal"), 3: _l("Low")}
 # Posted keys that are the page's own, never a form field (field names are [a-z][a-z0-9_]*).
 CONTROL_KEYS = frozenset({"csrf_token", "action", "loaded_token", "form_key", "next", "filter", "page"})
 
@@ -41,11 +40,6 @@ def step_label(title: str, form_key: str | None = None) -> str:
     forms = runtime().forms
     form = forms.get(form_key or "") or next((f for f in forms.values() if f.title.en == title), None)
     return form.title.get(lang) if form is not None else title
-
-
-def priority_label(priority: int) -> str:
-    """High, Normal or Low for a work item's priority 1, 2 or 3."""
-    return str(PRIORITIES.get(priority, priority))
 
 
 def is_htmx() -> bool:
@@ -89,7 +83,7 @@ def due_state(due_at: dt.datetime | None, now: dt.datetime) -> tuple[str, int]:
 
 def install(bp: Blueprint) -> None:
     """Make the helpers available to every template (as globals, so any area's templates may use them)."""
-    for name, helper in (("step_title", step_label), ("priority_label", priority_label),
+    for name, helper in (("step_title", step_label), ("priority_label", labels.priority_label),
                          ("form_language", form_language), ("due_state", due_state),
                          ("form_strings", prefill)):  # fmt: skip
         bp.add_app_template_global(helper, name)
