@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
+from collections import Counter
 
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role
+from engine.accounts.models import Role, User
 from engine.cases.models import FamilyMember
 from engine.db import transaction
 from engine.security.models import AuditEvent
 from tests.conftest import NOW, csrf_from
+from web.review.pdf import breakable
 
 
 @pytest.fixture
@@ -87,3 +91,78 @@ def test_supervisors_see_who_viewed_the_case_and_caseworkers_do_not(client, logi
 def _sign_out(client) -> None:
     token = csrf_from(client.get("/", follow_redirects=True).get_data(as_text=True))
     client.post("/auth/logout", data={"csrf_token": token})
+
+
+# A long synthetic Khmer narrative with no spaces ("a test girl lived in the shelter and wants to go back to
+# her village with her family", repeated), and a long Khmer label (identified_on) beside a long value.
+KHMER_PARAGRAPH = "ក្មេងស្រីសាកល្បងបានរស់នៅក្នុងផ្ទះសំណាក់ហើយនាងចង់ត្រឡប់ទៅភូមិវិញជាមួយគ្រួសាររបស់នាង" * 8
+KHMER_AUTHORITY = "មន្ទីរសង្គមកិច្ចអតីតយុទ្ធជននិងយុវនីតិសម្បទាខេត្តសាកល្បង"
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+PAGE_MARGIN_PT = 16 / 25.4 * 72  # print.css: 16 mm left and right
+
+
+def _with_khmer_narrative(session, case) -> None:
+    from engine.cases.sections import update_section
+
+    worker = session.get(User, case.caseworker_id)
+    update_section(session=session, actor=worker, now=NOW, code=case.code, key="history", token="",
+                   raw={"narrative": KHMER_PARAGRAPH, "identified_on": "2026-01-15",
+                        "identifying_authority": KHMER_AUTHORITY})  # fmt: skip
+
+
+def _letters(text: str) -> Counter[str]:
+    """The Khmer characters of ``text`` without its subscripts (COENG and the letter after it)."""
+    return Counter(re.sub("\u17d2.", "", text))
+
+
+def _words(pdf: bytes, tmp_path) -> tuple[float, list[tuple[float, float, float, str]]]:
+    """The page width and every word's (xMin, xMax, yMin, text) on the first page, from ``pdftotext -bbox``."""
+    path = tmp_path / "record.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run([shutil.which("pdftotext") or "pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],  # noqa: S603
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    width = float(re.search(r'<page width="([\d.]+)"', out).group(1))  # type: ignore[union-attr]
+    words = [(float(a), float(b), float(y), html.unescape(t))
+             for a, y, b, t in WORD.findall(out)]  # fmt: skip
+    return width, words
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_a_long_khmer_paragraph_wraps_inside_the_page_and_every_character_survives(
+    client, login, case_setup, tmp_path, session, lang
+):
+    _with_khmer_narrative(session, case_setup)
+    login("cw.review")
+    pdf = client.get(f"/review/{case_setup.code}/record.pdf?lang={lang}").data
+    # pdftotext gives Khmer marks apart from their letters, so compare the characters, not the string; and it
+    # does not give back subscripts (a COENG and the letter under it: the font's subscript glyphs, such as
+    # COENG RO, carry no Unicode mapping), so those are left out of the comparison.
+    printed = Counter(c for c in _text(pdf, tmp_path) if "\u1780" <= c <= "\u17ff")
+    assert not _letters(KHMER_PARAGRAPH) - printed  # every other character of the paragraph is on a page
+    width, words = _words(pdf, tmp_path)
+    assert words
+    right_edge = width - PAGE_MARGIN_PT + 1
+    assert [w for w in words if w[1] > right_edge] == []  # nothing runs off the page
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_a_long_khmer_label_wraps_in_its_column_and_never_runs_into_its_value(
+    client, login, case_setup, tmp_path, session
+):
+    _with_khmer_narrative(session, case_setup)
+    login("cw.review")
+    pdf = client.get(f"/review/{case_setup.code}/record.pdf?lang=km").data
+    width, words = _words(pdf, tmp_path)
+    value_column = PAGE_MARGIN_PT + 0.38 * (width - 2 * PAGE_MARGIN_PT)  # print.css: labels take 38 %
+    labels = [w for w in words if w[0] < value_column - 1]
+    assert labels
+    assert [w for w in labels if w[1] > value_column + 1 and w[0] > PAGE_MARGIN_PT + 1] == []
+
+
+def test_break_opportunities_go_into_the_text_only_never_into_tags_or_attributes():
+    page = '<p title="ការងារ" class="x">ការងារ</p><dd>Synthetic ការងារ</dd>'
+    assert (
+        breakable(page)
+        == '<p title="ការងារ" class="x">កា\u200bរ\u200bងា\u200bរ</p><dd>Synthetic កា\u200bរ\u200bងា\u200bរ</dd>'
+    )
