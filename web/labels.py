@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from typing import Any
 
 from flask import Flask, g, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -69,6 +71,14 @@ def text(label: LazyString | str) -> str:
     return found
 
 
+def province_name(province: Any) -> str:
+    """A province (anything with ``name_en`` and ``name_km``) in the page's language."""
+    if province is None:
+        return "—"
+    khmer = str(get_locale()) == "km" and province.name_km
+    return str(province.name_km if khmer else province.name_en)
+
+
 def priority_label(priority: int) -> str:
     """High, Normal or Low for a work item's priority 1, 2 or 3."""
     found = PRIORITIES.get(priority)
@@ -94,6 +104,7 @@ def init_app(app: Flask) -> None:
         risk_label=_lookup(RISKS),
         section_label=_lookup(SECTIONS),
         country_choices=country_choices,
+        province_name=province_name,
         country_name=country_name,
     )
     app.jinja_env.filters["group_label"] = _lookup(GROUPS)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 
 from engine import migrate
-from engine.accounts.provinces import PROVINCES
+from engine.accounts.provinces import KHMER_NAMES, PROVINCES
 from engine.db import Base, make_engine
 
 
@@ -49,8 +49,9 @@ def test_upgrade_seeds_the_25_provinces_by_code(migrated: str, engine: Engine) -
 
 def test_upgrade_seeds_the_province_names(migrated: str, engine: Engine) -> None:
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT code, name_en FROM provinces ORDER BY code")).all()
-    assert [tuple(row) for row in rows] == list(PROVINCES)
+        rows = conn.execute(text("SELECT code, name_en, name_km FROM provinces ORDER BY code")).all()
+    assert [(code, en) for code, en, _km in rows] == list(PROVINCES)
+    assert {code: km for code, _en, km in rows} == KHMER_NAMES  # every province has its Khmer name
 
 
 def test_downgrade_to_base_leaves_only_the_version_table(migrated: str, engine: Engine) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Date, String
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.sql.elements import KeyedColumnElement
 
-from engine.accounts.provinces import PROVINCES
+from engine.accounts.provinces import KHMER_NAMES, PROVINCES
 from engine.cases import models
 from engine.db import Base, EncryptedDate
 from workflows import FORMS_DIR
@@ -35,6 +35,7 @@ from workflows.forms import (
 
 TODAY = dt.date(2026, 11, 29)
 FORMS = load_forms()
+SECTION_FORMS = load_forms(FORMS_DIR / "sections")
 FORM_FILES = sorted(FORMS_DIR.glob("*.json"))
 
 # fmt: off
@@ -256,9 +257,11 @@ def test_values_fit_their_string_columns() -> None:
                 assert longest <= column_type.length, (form.key, f.name)
 
 
-def test_registration_offers_the_reference_provinces() -> None:
-    field = FORMS["registration"].field("origin_province_code")
+@pytest.mark.parametrize(("form_key", "forms"), [("registration", FORMS), ("section_history", SECTION_FORMS)])
+def test_the_province_choices_are_the_reference_provinces_in_both_languages(form_key, forms) -> None:
+    field = forms[form_key].field("origin_province_code")
     assert [(c.value, c.label.en) for c in field.choices] == list(PROVINCES)
+    assert {c.value: c.label.km for c in field.choices} == KHMER_NAMES
 
 
 @pytest.mark.parametrize(("form", "field", "variable", "allowed"), WORKFLOW_CONTRACT, ids=lambda v: str(v))

@@ -19,12 +19,13 @@ from web.admin.forms import KINDS, OrganisationForm, TeamForm, show_problems
 from web.admin.views import bp
 from web.auth.principal import actor
 from web.db import get_session, utcnow
+from web.labels import province_name
 
 
 def _provinces() -> list[tuple[str, str]]:
-    """(code, name) of every province, by English name, with the Khmer name when it is known."""
-    rows = get_session().execute(select(Province.code, Province.name_en, Province.name_km).order_by(Province.name_en))
-    return [(code, f"{name_en} ({name_km})" if name_km else name_en) for code, name_en, name_km in rows]
+    """(code, name) of every province in the page's language, by name."""
+    rows = get_session().scalars(select(Province))
+    return sorted(((p.code, province_name(p)) for p in rows), key=lambda pair: pair[1])
 
 
 def _organisation_form(organisation: Organisation | None = None) -> OrganisationForm:
