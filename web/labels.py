@@ -96,13 +96,20 @@ def _lookup(table: dict[str, LazyString]) -> Callable[[Enum | str | None], str]:
     return label
 
 
+role_label = _lookup(ROLES)
+phase_label = _lookup(PHASES)
+status_label = _lookup(STATUSES)
+risk_label = _lookup(RISKS)
+section_label = _lookup(SECTIONS)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        role_label=_lookup(ROLES),
-        phase_label=_lookup(PHASES),
-        status_label=_lookup(STATUSES),
-        risk_label=_lookup(RISKS),
-        section_label=_lookup(SECTIONS),
+        role_label=role_label,
+        phase_label=phase_label,
+        status_label=status_label,
+        risk_label=risk_label,
+        section_label=section_label,
         country_choices=country_choices,
         province_name=province_name,
         country_name=country_name,

@@ -22,7 +22,7 @@ KINDS = {
     OrganisationKind.NGO_SHELTER.value: _l("NGO shelter"),
     OrganisationKind.DOSVY_OFFICE.value: _l("DoSVY office"),
 }
-LANGUAGE_CHOICES = [SelectChoice("km", "ខ្មែរ (Khmer)"), SelectChoice("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("km", "ខ្មែរ"), SelectChoice("en", "English")]
 
 
 def _coerce_id(value: object) -> int | None:

@@ -18,6 +18,7 @@ from engine.cases.service import section_status
 from engine.workflow.service import case_diagram
 from web.auth.principal import actor, require_roles
 from web.cases import consent, edit, search
+from web.cases.history import describe, diagram_in_language
 from web.db import get_session, settings, utcnow
 from web.work import display
 
@@ -44,6 +45,7 @@ def show(code: str) -> ResponseReturnValue:
                                                section_ages=dict(settings().section_max_age_days))},
         steps=open_steps(session=db, actor=me, code=code),
         diagram=case_diagram(session=db, runtime=display.runtime(), case=file.case), now=now,
+        history_text=describe,
     )  # fmt: skip
 
 
@@ -55,7 +57,7 @@ def diagram(code: str) -> ResponseReturnValue:
                                                                                       code=code))  # fmt: skip
     if found is None:
         abort(404)
-    response = Response(found.xml, mimetype="application/xml")
+    response = Response(diagram_in_language(found.xml), mimetype="application/xml")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -7,7 +7,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from werkzeug.datastructures import MultiDict
 
 from engine.workflow.models import WorkItem
@@ -33,13 +33,14 @@ def form_language() -> str:
 
 
 def step_label(title: str, form_key: str | None = None) -> str:
-    """A step's title in the user's language: the diagram's English name, or its form's title in Khmer."""
+    """A step's title in the user's language: the diagram's English name, or in Khmer its form's title (or
+    the diagram's name through the catalogue, for steps without a form such as timers)."""
     lang = form_language()
     if lang == "en":
         return title
     forms = runtime().forms
     form = forms.get(form_key or "") or next((f for f in forms.values() if f.title.en == title), None)
-    return form.title.get(lang) if form is not None else title
+    return form.title.get(lang) if form is not None else gettext(title)
 
 
 def is_htmx() -> bool:
