@@ -4,13 +4,15 @@ sections and family members, and who may do any of it."""
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role
+from engine.accounts.models import Role, User
 from engine.cases.models import CaseEvent, FamilyMember, History, Identity
 from engine.cases.sections import EDITABLE
+from engine.db import transaction
 from engine.demo import PRE_AND_REINTEGRATION
 from tests.conftest import csrf_from
 from tests.web.casework_support import (
@@ -294,3 +296,17 @@ def test_another_caseworker_cannot_write_the_case_file(client, session, c, case,
 def test_the_teams_supervisor_may_edit_the_case_file(client, session, c, case, login):
     login("sup.work")
     assert edit(client, f"/cases/{case.code}/sections/psychological", notes="Synthetic note").status_code == 303
+
+
+def test_the_diagram_xml_names_its_elements_in_khmer_for_a_khmer_reader(client, session, c, case, login):
+    login("cw.work")
+    english = client.get(f"/cases/{case.code}/diagram.bpmn").get_data(as_text=True)
+    assert 'name="Complete registration"' in english  # an English reader gets the diagram as it is
+    with transaction(session):
+        session.get(User, c.worker.id).language = "km"
+    khmer = client.get(f"/cases/{case.code}/diagram.bpmn").get_data(as_text=True)
+    assert 'name="Complete registration"' not in khmer
+    assert 'name="បំពេញការចុះឈ្មោះ"' in khmer
+    parsed = [ET.fromstring(text) for text in (english, khmer)]  # noqa: S314 - the app's own diagram
+    ids = [[e.get("id") for e in root.iter()] for root in parsed]
+    assert ids[1] == ids[0]  # the same diagram, still well-formed XML

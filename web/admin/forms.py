@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.accounts.models import OrganisationKind
+from web.i18n import LANGUAGES
 from web.paging import parse_row_id
 
 KINDS = {
@@ -22,7 +23,7 @@ KINDS = {
     OrganisationKind.NGO_SHELTER.value: _l("NGO shelter"),
     OrganisationKind.DOSVY_OFFICE.value: _l("DoSVY office"),
 }
-LANGUAGE_CHOICES = [SelectChoice("km", "ខ្មែរ"), SelectChoice("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice(code, LANGUAGES[code]) for code in ("km", "en")]  # each named in itself
 
 
 def _coerce_id(value: object) -> int | None:

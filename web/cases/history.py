@@ -23,11 +23,6 @@ from web.work.display import form_language, runtime, step_label
 _DECISIONS = re.compile(r"((?: \([a-z0-9_]+\))+)$")  # " (approve)" or " (continue) (low)" after the step
 
 
-def step_name(title: str) -> str:
-    """A step's or event's name: its form's title, else the diagram's name, in the reader's language."""
-    return step_label(title)
-
-
 def _decision(step: str, value: str) -> str:
     """The label of a decision's value as the step's form offers it (a code as it is when not found)."""
     lang = form_language()
@@ -43,7 +38,7 @@ def _step_completed(summary: str) -> str:
     found = _DECISIONS.search(summary)
     step = summary[: found.start()] if found else summary
     values = re.findall(r"\(([a-z0-9_]+)\)", found.group(1)) if found else []
-    text = str(_("Step done: %(step)s", step=step_name(step)))
+    text = str(_("Step done: %(step)s", step=step_label(step)))
     if values:
         text += " — " + ", ".join(_decision(step, v) for v in values)
     return text
@@ -56,7 +51,7 @@ def _person(name: str) -> str:
 # (kind, pattern of the English summary the engine writes, how to say it); the first match wins.
 _SHAPES: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     ("reassigned", re.compile(r"Task '(?P<step>.*)' reassigned from (?P<old>.*) to (?P<new>.*)"),
-     lambda m: _("Step “%(step)s” reassigned from %(old)s to %(new)s", step=step_name(m["step"]),
+     lambda m: _("Step “%(step)s” reassigned from %(old)s to %(new)s", step=step_label(m["step"]),
                  old=_person(m["old"]), new=m["new"])),
     ("reassigned", re.compile(r"Case reassigned from (?P<old>.*) to (?P<new>.*)"),
      lambda m: _("Case reassigned from %(old)s to %(new)s", old=_person(m["old"]), new=m["new"])),
@@ -64,12 +59,12 @@ _SHAPES: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str]], ...]
      lambda m: _("Contact lost") + ": " + ngettext("no recorded contact for %(num)d day",
                                                    "no recorded contact for %(num)d days", int(m["days"]))),
     ("returned", re.compile(r"Returned for changes: (?P<step>.*)"),
-     lambda m: _("Returned for changes: %(step)s", step=step_name(m["step"]))),
-    ("urgent", re.compile(r"Urgent: (?P<step>.*)"), lambda m: _("Urgent: %(step)s", step=step_name(m["step"]))),
+     lambda m: _("Returned for changes: %(step)s", step=step_label(m["step"]))),
+    ("urgent", re.compile(r"Urgent: (?P<step>.*)"), lambda m: _("Urgent: %(step)s", step=step_label(m["step"]))),
     ("transferred", re.compile(r"Transferred to (?P<office>.*) for follow-up(?P<over> \(consent overridden\))?"),
      lambda m: (_("Transferred to %(office)s for follow-up (consent overridden)", office=m["office"]) if m["over"]
                 else _("Transferred to %(office)s for follow-up", office=m["office"]))),
-    ("timer", re.compile(r"(?P<name>.*)"), lambda m: _("Date reached") + ": " + step_name(m["name"])),
+    ("timer", re.compile(r"(?P<name>.*)"), lambda m: _("Date reached") + ": " + step_label(m["name"])),
 )  # fmt: skip
 _FIXED = {
     "opened": lambda: _("Case opened at admission"),
