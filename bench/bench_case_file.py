@@ -14,14 +14,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from engine import migrate
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import create_user
-from engine.cases.models import Identity, Sex
 from engine.cases.service import NewSurvivor, open_case
+from engine.crypto import generate_keyring, install_keyring
 from engine.db import make_engine, make_session_factory, transaction
 from engine.models import User
-from engine.security.crypto import generate_keyring, install_keyring
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team
+from engine.models.cases import Identity, Sex
 
 N = 500
 

@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from bench.bench_web import OVERRIDES
 from bench.common import NOW, RESULTS, SqlMeter, bench_settings, peak_rss_mb, summary_ms, write_result
-from engine.accounts.models import User
-from engine.cases.models import FamilyMember
+from engine.crypto import install_keyring, load_keyring
 from engine.db import make_engine, make_session_factory
 from engine.demo import synthetic_submission
-from engine.security.crypto import install_keyring, load_keyring
+from engine.models.accounts import User
+from engine.models.cases import FamilyMember
+from engine.models.workflow import WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow import runner
-from engine.workflow.models import WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow.service import complete_work_item, load_runtime
 from workflows.forms import validate_submission
 

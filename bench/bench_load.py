@@ -16,12 +16,12 @@ from sqlalchemy import select
 from bench import load
 from bench.bench_web import OVERRIDES, serve, stop, worker_rss_mb
 from bench.common import NOW, PASSWORD, bench_settings, peak_rss_mb, write_result
-from engine.accounts.models import Role, User
-from engine.cases.models import Case
+from engine.crypto import install_keyring, load_keyring
 from engine.db import make_engine, make_session_factory
 from engine.demo import synthetic_submission
-from engine.security.crypto import install_keyring, load_keyring
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.accounts import Role, User
+from engine.models.cases import Case
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow.service import load_runtime
 
 FILTERS = ("mine", "team_unassigned", "overdue", "due_this_week", "all")

@@ -18,15 +18,15 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from engine import migrate
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
-from engine.cases.models import Case, CaseStatus, Identity, Phase, Sex
+from engine.crypto import generate_keyring, install_keyring
 from engine.db import make_engine, make_session_factory, transaction
+from engine.jobs.reminders import remind_overdue_work, remind_stale_records
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
+from engine.models.cases import Case, CaseStatus, Identity, Phase, Sex
+from engine.models.workflow import InstanceStatus, WorkflowInstance, WorkflowSpec, WorkItem, WorkItemStatus
 from engine.notices.delivery import deliver_due_notices
 from engine.notices.outbox import Report
-from engine.notices.reminders import remind_overdue_work, remind_stale_records
 from engine.notices.rules import Rules
-from engine.security.crypto import generate_keyring, install_keyring
-from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkflowSpec, WorkItem, WorkItemStatus
 
 N = 2000
 

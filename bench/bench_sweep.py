@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.common import NOW, SqlMeter, bench_settings, peak_rss_mb, write_result
-from engine.cases.models import Case
+from engine.crypto import install_keyring, load_keyring
 from engine.db import make_engine, make_session_factory
-from engine.notices.timers import fire_timer_batches
-from engine.security.crypto import install_keyring, load_keyring
+from engine.jobs.timers import fire_timer_batches
+from engine.models.cases import Case
+from engine.models.workflow import WorkflowInstance, WorkflowTimer
 from engine.workflow import runner
-from engine.workflow.models import WorkflowInstance, WorkflowTimer
 from engine.workflow.service import fire_due_timers, load_runtime
 
 

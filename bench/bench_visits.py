@@ -17,16 +17,16 @@ from sqlalchemy import select
 
 from bench.common import peak_rss_mb, write_result
 from engine import migrate
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import create_user
-from engine.cases.models import Sex
 from engine.cases.service import NewSurvivor, open_case
+from engine.crypto import generate_keyring, install_keyring
 from engine.db import make_engine, make_session_factory, transaction
 from engine.demo import synthetic_submission
 from engine.errors import InvalidInput
-from engine.security.crypto import generate_keyring, install_keyring
-from engine.workflow.models import WorkflowInstance, WorkItem, WorkItemStatus
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
+from engine.models.cases import Sex
+from engine.models.workflow import WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow.service import complete_work_item, load_runtime, start_case_workflow
 
 VISITS = 340  # Type 1 ends after a year of visits; 340 daily visits stay inside it

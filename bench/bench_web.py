@@ -21,11 +21,11 @@ from sqlalchemy import select
 
 from bench import bare, load
 from bench.common import NOW, PASSWORD, ROOT, bench_settings, peak_rss_mb, write_result
-from engine.accounts.models import Role, User
+from engine.crypto import install_keyring, load_keyring
 from engine.db import make_engine, make_session_factory
 from engine.demo import PRE_AND_REINTEGRATION, synthetic_submission
-from engine.security.crypto import install_keyring, load_keyring
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.accounts import Role, User
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow.service import load_runtime
 
 FILTERS = ("mine", "team_unassigned", "overdue", "due_today", "due_this_week", "all")

@@ -32,14 +32,14 @@ from sqlalchemy.orm import Session
 import engine.models  # noqa: F401 - every table on the metadata
 from bench.common import NOW, PASSWORD, Progress, backend, bench_settings, instance_dir, write_result
 from engine import demo, migrate
-from engine.accounts.models import Organisation, OrganisationKind, Province, Role, Team, User
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import create_user
 from engine.cases.codes import new_case_code
-from engine.cases.models import FamilyMember, Sex
 from engine.cases.service import NewSurvivor, open_case
+from engine.crypto import install_keyring, load_keyring
 from engine.db import Base, make_engine, make_session_factory, transaction
-from engine.security.crypto import install_keyring, load_keyring
+from engine.models.accounts import Organisation, OrganisationKind, Province, Role, Team, User
+from engine.models.cases import FamilyMember, Sex
 from engine.workflow.service import Runtime, fire_due_timers, load_runtime, start_case_workflow
 
 SHELTERS = 150

@@ -23,8 +23,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
+from engine.crypto import current_keyring
 from engine.errors import ConcurrentChange
-from engine.security.crypto import current_keyring
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -17,17 +17,17 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.accounts.service import create_user
 from engine.accounts.training import NewTraining, TrainingRules, record_training
-from engine.cases.models import Case, FamilyMember, Sex
 from engine.cases.service import NewSurvivor, open_case
 from engine.clock import local_today
 from engine.db import transaction
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
+from engine.models.cases import Case, FamilyMember, Sex
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.security.consent import NewConsent, is_minor, record_consent
 from engine.security.fields import parse_groups
 from engine.workflow.assignments import warn_if_untrained
-from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.service import (
     Runtime,
     complete_work_item,

@@ -17,8 +17,8 @@ from email.utils import make_msgid
 from typing import Protocol
 
 from engine.config import Settings
+from engine.models.notices import Channel
 from engine.notices.delivery import ChannelUnavailable, Outgoing
-from engine.notices.models import Channel
 from notifications.messages import Message, render
 
 # SMTP failures that stop every message, not just this one (the server, the TLS set-up or the login).

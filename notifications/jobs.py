@@ -19,17 +19,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import Clock, system_clock, using_clock
 from engine.config import Settings
+from engine.crypto import install_keyring, load_keyring
 from engine.db import make_engine, make_session_factory
+from engine.jobs.digests import queue_daily_digests, queue_weekly_digests
+from engine.jobs.lost_contact import detect_lost_contact
+from engine.jobs.reminders import remind_overdue_work, remind_stale_records
+from engine.jobs.timers import fire_timer_batches
+from engine.jobs.training import remind_training
 from engine.notices.delivery import Outgoing, deliver_due_notices
-from engine.notices.digests import queue_daily_digests, queue_weekly_digests
-from engine.notices.lost_contact import detect_lost_contact
 from engine.notices.outbox import Report
-from engine.notices.reminders import remind_overdue_work, remind_stale_records
 from engine.notices.rules import Rules
 from engine.notices.status import record_job_run
-from engine.notices.timers import fire_timer_batches
-from engine.notices.training import remind_training
-from engine.security.crypto import install_keyring, load_keyring
 from engine.workflow.service import Runtime, load_runtime
 from notifications.channels import Dispatcher
 from notifications.retry import backoff, database_unavailable, keep_trying

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from engine import migrate
 from engine.clock import FixedClock
 from engine.config import Settings
+from engine.crypto import KeyRing, install_keyring
 from engine.db import Base, make_engine, make_session_factory
-from engine.security.crypto import KeyRing, install_keyring
 from tests.factories import Factory
 
 TEST_FERNET_KEY = "a2V5LWZvci10ZXN0cy1vbmx5LW5vdC1hLXNlY3JldCE="  # "key-for-tests-only-not-a-secret!"

@@ -7,13 +7,13 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import create_user
-from engine.cases.models import Case, Sex
 from engine.cases.service import NewSurvivor, open_case
 from engine.clock import local_today
 from engine.db import transaction
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
+from engine.models.cases import Case, Sex
 from engine.security.consent import NewConsent, Withdrawal, is_minor, record_consent
 from engine.security.fields import parse_groups
 

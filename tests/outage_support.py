@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from engine import migrate
 from engine.config import Settings
+from engine.crypto import KeyRing
 from engine.db import make_engine, make_session_factory
-from engine.security.crypto import KeyRing
 
 
 class Forwarder:

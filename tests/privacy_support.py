@@ -11,12 +11,12 @@ from PIL import ExifTags, Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, User
-from engine.cases.models import Case
 from engine.db import transaction
+from engine.models.accounts import Organisation, OrganisationKind, Role, User
+from engine.models.cases import Case
+from engine.models.security import ConsentRecord
 from engine.security.consent import NewConsent, record_consent, transfer_case
 from engine.security.fields import FieldGroup
-from engine.security.models import ConsentRecord
 from tests.conftest import NOW
 from tests.factories import Factory
 

@@ -16,9 +16,9 @@ from werkzeug.routing import IntegerConverter, Map
 from engine.accounts.passwords import make_hasher
 from engine.clock import Clock, system_clock, using_clock
 from engine.config import ConfigError, Settings
+from engine.crypto import install_keyring, load_keyring, load_secret_key
 from engine.db import make_engine, make_session_factory
 from engine.notices.rules import Rules
-from engine.security.crypto import install_keyring, load_keyring, load_secret_key
 from engine.workflow.check import check_workflows
 from engine.workflow.service import load_runtime
 from web import dates, errors, i18n, labels, security
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     security.init_app(app)
     errors.init_app(app)
 
-    from web.admin.views import bp as admin_bp
+    from web.admin import bp as admin_bp
     from web.auth.views import bp as auth_bp
     from web.auth.views import short as auth_short_bp
     from web.cases.views import bp as cases_bp

@@ -17,14 +17,14 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import create_user
 from engine.clock import system_clock
 from engine.config import ConfigError, Settings
+from engine.crypto import install_keyring, load_keyring, load_secret_key
 from engine.db import make_engine, make_session_factory
 from engine.errors import DomainError, InvalidInput
-from engine.security.crypto import install_keyring, load_keyring, load_secret_key
+from engine.models.accounts import Role
 
 
 def _settings() -> Settings:
@@ -68,7 +68,7 @@ def migrate() -> None:
         click.echo(f"names not indexed for search ({exc}); run `reintegra reindex` once the keys are set", err=True)
         return
     from engine.cases.search import reindex_names
-    from engine.security.crypto import current_keyring
+    from engine.crypto import current_keyring
     from engine.security.rotation import encrypt_leftovers
 
     try:  # a migration holds no keys: what it could not do with them is done here
@@ -256,8 +256,8 @@ def backup_command(target: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask: the database is replaced by the backup.")
 def restore_command(source: Path, yes: bool) -> None:
     """Replace the database by the backup SOURCE, then verify the audit chain. Stop the app and scheduler first."""
+    from engine import audit as audit_log
     from engine.backup import BackupError, restore, row_counts
-    from engine.security import audit as audit_log
 
     settings = _settings()
     if not yes:

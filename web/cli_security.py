@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from cryptography.fernet import Fernet
 
+from engine import audit as audit_log
 from engine.config import Settings
-from engine.security import audit as audit_log
-from engine.security.crypto import load_keyring, new_audit_key, read_key_file, write_key_file
+from engine.crypto import load_keyring, new_audit_key, read_key_file, write_key_file
 from engine.security.rotation import rotate_all
 
 

@@ -103,7 +103,7 @@ __all__ = [
     "years_from",
 ]
 
-# Case-file columns a form may write, copied from engine/cases/models.py (a test keeps them in step).
+# Case-file columns a form may write, copied from engine/models/cases.py (a test keeps them in step).
 # Left out on purpose: keys and bookkeeping (id, case_id, updated_*), the derived name_index, the
 # uploaded photo_ref, and what services set (case phase/status, plan version and approval).
 # fmt: off

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.accounts.models import Organisation, OrganisationKind, Province, Role, Team, User
+from engine import audit
 from engine.accounts.placement import SHELTERS
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security import audit
+from engine.models.accounts import Organisation, OrganisationKind, Province, Role, Team, User
 from workflows.forms import years_from
 
 NAME_MAX = 120

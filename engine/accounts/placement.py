@@ -7,7 +7,7 @@ belong to no team (an organisation is optional for them). Messages are English m
 
 from __future__ import annotations
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team
 
 ROLES_IN_A_TEAM = (Role.CASEWORKER, Role.SUPERVISOR)
 SHELTERS = (OrganisationKind.GOVERNMENT_SHELTER, OrganisationKind.NGO_SHELTER)

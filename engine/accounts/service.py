@@ -10,14 +10,14 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine import audit
 from engine.accounts import totp
-from engine.accounts.models import Organisation, Role, Team, User
 from engine.accounts.passwords import policy_problem, verify
 from engine.accounts.placement import NEEDS_TEAM, ROLES_IN_A_TEAM
 from engine.db import blind_index, transaction
 from engine.errors import InvalidInput, NotFound
-from engine.security import audit
-from engine.security.models import LoginAttempt
+from engine.models.accounts import Organisation, Role, Team, User
+from engine.models.security import LoginAttempt
 
 USERNAME_RULE = "Use at least 3 letters, digits, dots, dashes or underscores."
 DISPLAY_NAME_REQUIRED = "A display name is required."

@@ -17,14 +17,14 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.accounts.models import Organisation, Role, Team, User
+from engine import audit
 from engine.accounts.organisations import NO_ORGANISATION, NO_TEAM, require_administrator
 from engine.accounts.passwords import policy_problem
 from engine.accounts.placement import ROLES_IN_A_TEAM, placement_problems
 from engine.accounts.service import NOT_CREATED, create_user, normal_username, user_problems
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security import audit
+from engine.models.accounts import Organisation, Role, Team, User
 
 NO_USER = "There is no such user."
 NOT_SAVED = "The user was not saved."

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, Role, TrainingRecord, User
+from engine import audit
 from engine.clock import local_today
 from engine.config import REQUIRED_COURSES, STANDARD_COURSES, Settings
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security import audit
+from engine.models.accounts import Organisation, Role, TrainingRecord, User
 
 # Who the register is about: the people who work with survivors' cases.
 STAFF_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DOSVY_OFFICER)

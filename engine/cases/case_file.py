@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import User
-from engine.cases.models import (
+from engine.models.accounts import User
+from engine.models.cases import (
     Case,
     CasePlan,
     CasePlanGoal,

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case
+from engine import audit
 from engine.cases.sections import CaseFile, read_case_file
 from engine.cases.service import get_case
 from engine.db import transaction
 from engine.errors import Forbidden
-from engine.security import audit
-from engine.security.models import AuditEvent
+from engine.models.accounts import Role, User
+from engine.models.cases import Case
+from engine.models.security import AuditEvent
 
 THIRD_PARTY_FIELDS = frozenset({"name", "date_of_birth", "address"})
 

@@ -1,8 +1,8 @@
 """Find cases: by case code (exact or prefix) or by name in Khmer or Latin script, with filters.
 
-Names are never decrypted to search them: each query token is normalised (``engine.cases.names``),
+Names are never decrypted to search them: each query token is normalised (``engine.names``),
 hashed with the index key and looked up in ``case_name_tokens`` (kept in step with the identities by a
-flush hook in ``engine.cases.models``); a case is found when every query token is one of its tokens.
+flush hook in ``engine.models.cases``); a case is found when every query token is one of its tokens.
 The scope is the case list's (``visible_cases``), applied in the same SQL, so no one finds a case they
 could not open. The query is never logged, audited or echoed in a message: a name search leaves an
 audit line that says only how many tokens it had and how many cases it found.
@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case, CaseStatus, Identity, NameToken, Phase, index_identity
-from engine.cases.names import MAX_QUERY_CHARS, MAX_QUERY_TOKENS, query_tokens
+from engine import audit
+from engine.crypto import current_keyring
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput
-from engine.security import audit
-from engine.security.crypto import current_keyring
+from engine.models.accounts import Role, User
+from engine.models.cases import Case, CaseStatus, Identity, NameToken, Phase, index_identity
+from engine.models.workflow import WorkItem, WorkItemStatus
+from engine.names import MAX_QUERY_CHARS, MAX_QUERY_TOKENS, query_tokens
 from engine.security.policy import CASE_STAFF, visible_cases
-from engine.workflow.models import WorkItem, WorkItemStatus
 
 MAX_PER_PAGE = 100
 _CODE = re.compile(r"[A-Z0-9-]{2,20}")

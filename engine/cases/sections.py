@@ -29,15 +29,16 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
+from engine import audit
 from engine.cases.case_file import SINGLE_SECTIONS
 from engine.cases.countries import country_codes
-from engine.cases.models import Case, CaseEvent, CasePlan, CasePlanGoal, FamilyAssessment, FamilyMember, Identity, Sex
 from engine.cases.service import NewSurvivor, get_case
 from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import ConcurrentChange, Forbidden, InvalidInput, NotFound
-from engine.security import audit
+from engine.models.accounts import Role, User
+from engine.models.cases import Case, CaseEvent, CasePlan, CasePlanGoal, FamilyAssessment, FamilyMember, Identity, Sex
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.security.fields import READ, FieldGroup, group_of, target_group
 from engine.security.policy import (
     CASE_STAFF,
@@ -47,7 +48,6 @@ from engine.security.policy import (
     visible_cases,
     writable_groups,
 )
-from engine.workflow.models import WorkItem, WorkItemStatus
 from workflows import FORMS_DIR
 from workflows.forms import Form, load_forms, prefill, validate_submission
 

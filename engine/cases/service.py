@@ -10,24 +10,19 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
 from engine.cases.codes import new_case_code
-from engine.cases.models import (
-    Case,
-    CaseEvent,
-    CasePlan,
-    CaseStatus,
-    FamilyAssessment,
-    FamilyMember,
-    History,
-    Identity,
-    MedicalRecord,
-    Phase,
-    PsychologicalRecord,
-    Sex,
-)
 from engine.db import UTCDateTime, blind_index, transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.models.accounts import Role, User
+from engine.models.cases import (
+    SECTIONS,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Identity,
+    Phase,
+    Sex,
+)
 from engine.security.policy import can_see_case, require_can_open_case, visible_cases
 
 
@@ -136,17 +131,6 @@ def find_by_name(*, session: Session, actor: User, full_latin_name: str) -> list
         actor, select(Case).join(Identity, Identity.case_id == Case.id).where(Identity.name_index == index)
     )
     return list(session.scalars(query))
-
-
-SECTIONS = (
-    ("identity", Identity),
-    ("history", History),
-    ("family_members", FamilyMember),
-    ("family_assessment", FamilyAssessment),
-    ("case_plan", CasePlan),
-    ("medical", MedicalRecord),
-    ("psychological", PsychologicalRecord),
-)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import User
 from engine.db import transaction
-from engine.notices.models import Channel, Delivery, DeliveryStatus, Notice
+from engine.models.accounts import User
+from engine.models.notices import Channel, Delivery, DeliveryStatus, Notice
 from engine.notices.outbox import Report
 from engine.notices.preferences import preferences_for
 from engine.notices.rules import Rules

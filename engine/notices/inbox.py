@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import User
 from engine.db import transaction
 from engine.errors import InvalidInput, NotFound
-from engine.notices.models import Channel, Delivery, Notice
+from engine.models.accounts import User
+from engine.models.notices import Channel, Delivery, Notice
 
 
 @dataclass(frozen=True)

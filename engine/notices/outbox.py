@@ -17,11 +17,11 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
-from engine.notices.models import Channel, Delivery, DeliveryStatus, Notice
+from engine.models.accounts import Role, User
+from engine.models.notices import Channel, Delivery, DeliveryStatus, Notice
+from engine.models.security import CaseTransfer
 from engine.notices.preferences import Preferences, preferences_for
 from engine.notices.rules import Rules
-from engine.security.models import CaseTransfer
 
 Key = tuple[str, str, str]  # (kind, subject, period)
 

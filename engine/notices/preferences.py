@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import User
 from engine.db import transaction
 from engine.errors import InvalidInput
-from engine.notices.models import Preference
+from engine.models.accounts import User
+from engine.models.notices import Preference
 
 _EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 _CHAT_ID = re.compile(r"[A-Za-z0-9_@.:+-]{1,120}")

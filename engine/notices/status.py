@@ -10,11 +10,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.notices.models import Delivery, DeliveryStatus, Notice, SchedulerJob, SchedulerNode
+from engine.models.accounts import Role, User
+from engine.models.cases import Case
+from engine.models.notices import Delivery, DeliveryStatus, Notice, SchedulerJob, SchedulerNode
 
 STALE_NODES = dt.timedelta(days=1)
 

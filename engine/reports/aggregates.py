@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case, CaseStatus, Phase
+from engine.models.cases import Case, CaseStatus, Phase
 
 SMALL_CELL = 5
 

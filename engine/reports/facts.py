@@ -31,9 +31,9 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case, CaseEvent, CaseRecord, History, Identity, Phase
 from engine.clock import LOCAL
-from engine.workflow.models import WorkflowInstance, WorkItem, WorkItemStatus
+from engine.models.cases import Case, CaseEvent, CaseRecord, History, Identity, Phase
+from engine.models.workflow import WorkflowInstance, WorkItem, WorkItemStatus
 
 NOT_RECORDED = "not_recorded"
 AGE_BANDS = ("0-11", "12-17", "18-24", "25-34", "35+", "unknown")

@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, Province, Role, Team, User
 from engine.errors import Forbidden, InvalidInput
+from engine.models.accounts import Organisation, OrganisationKind, Province, Role, Team, User
 
 SHELTER_KINDS = (OrganisationKind.GOVERNMENT_SHELTER, OrganisationKind.NGO_SHELTER)
 NOT_ALLOWED = "You may not see reports for this scope."

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, Team, User
-from engine.cases.models import Case, CaseEvent, CaseStatus, Phase
+from engine import audit
 from engine.db import transaction
 from engine.errors import Forbidden
+from engine.models.accounts import Organisation, Team, User
+from engine.models.cases import Case, CaseEvent, CaseStatus, Phase
+from engine.models.workflow import WorkflowInstance
 from engine.reports import facts
 from engine.reports.anonymise import Record, Release, k_anonymise
 from engine.reports.period import Period
 from engine.reports.scope import NATION, NOT_ALLOWED, Scope, is_national, require_scope, team_ids
 from engine.reports.suppression import SMALL_CELL, Table, protect
-from engine.security import audit
-from engine.workflow.models import WorkflowInstance
 
 PHASES = tuple(p.value for p in Phase)
 

@@ -18,16 +18,16 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
-from engine.cases.models import Case, CaseEvent, Identity
+from engine import audit
 from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import DomainError, Forbidden, InvalidInput, NotFound
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
+from engine.models.cases import Case, CaseEvent, Identity
+from engine.models.security import CasePhoto, CaseTransfer, ConsentRecord
 from engine.notices.outbox import add_notice, team_members
 from engine.notices.rules import Rules
-from engine.security import audit
 from engine.security.fields import TRANSFERABLE, FieldGroup
-from engine.security.models import CasePhoto, CaseTransfer, ConsentRecord
 from engine.security.policy import can_see_case
 from workflows import FORMS_DIR
 from workflows.forms import Form, load_form, validate_submission

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from engine.accounts.models import Role
+from engine.models.accounts import Role
 
 
 class FieldGroup(enum.StrEnum):

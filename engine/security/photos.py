@@ -30,14 +30,14 @@ from PIL import Image, ImageFile, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import User
-from engine.cases.models import Case
+from engine import audit
 from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security import audit
+from engine.models.accounts import User
+from engine.models.cases import Case
+from engine.models.security import CasePhoto
 from engine.security.consent import is_minor, signed_consent
-from engine.security.models import CasePhoto
 from engine.security.policy import CASE_STAFF, can_see_case
 
 # The decoders Pillow may use at all; a JPEG may come back as "MPO" (the multi-picture JPEG some phone

@@ -16,13 +16,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session, object_session
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case
 from engine.clock import current_now, local_today
 from engine.errors import Forbidden
+from engine.models.accounts import Role, User
+from engine.models.cases import Case
+from engine.models.security import CaseTransfer, ConsentRecord
+from engine.models.workflow import WorkItem
 from engine.security.fields import DOSVY_STEP_WRITE, READ, WRITE, FieldGroup
-from engine.security.models import CaseTransfer, ConsentRecord
-from engine.workflow.models import WorkItem
 
 CASE_STAFF = (Role.CASEWORKER, Role.SUPERVISOR)
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])

@@ -34,16 +34,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case, CasePlan, CasePlanGoal
-from engine.cases.service import SECTIONS
+from engine import audit
 from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import DomainError, Forbidden, InvalidInput, NotFound
-from engine.security import audit
+from engine.models.accounts import Role, User
+from engine.models.cases import SECTIONS, Case, CasePlan, CasePlanGoal
+from engine.models.security import ConsentRecord, PublicationRequest
 from engine.security.consent import ConsentMissing, is_minor, signed_consent
 from engine.security.fields import GOAL_DOMAIN_GROUPS, FieldGroup, group_of
-from engine.security.models import ConsentRecord, PublicationRequest
 from engine.security.policy import CASE_STAFF, can_see_case
 
 IDENTIFYING = frozenset({FieldGroup.IDENTITY, FieldGroup.PHOTO, FieldGroup.ADDRESSES, FieldGroup.FAMILY,

@@ -15,8 +15,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Table, Text, literal, select, update
 from sqlalchemy.orm import Session
 
+from engine.crypto import KeyMissing, KeyRing
 from engine.db import Base, EncryptedDate, EncryptedText, transaction
-from engine.security.crypto import KeyMissing, KeyRing
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import User
-from engine.cases.models import CaseRecord
+from engine import audit
 from engine.cases.service import SectionStatus, section_status
 from engine.db import transaction
-from engine.security import audit
+from engine.models.accounts import User
+from engine.models.cases import CaseRecord
+from engine.models.workflow import WorkItem
 from engine.security.fields import target_group
 from engine.security.policy import step_groups
-from engine.workflow.models import WorkItem
 from workflows.forms import Form
 
 

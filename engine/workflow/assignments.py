@@ -9,17 +9,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
 from engine.accounts.training import CourseStanding, training_gaps
 from engine.cases.case_file import record_step
-from engine.cases.models import Case, CaseEvent
 from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.models.accounts import Role, User
+from engine.models.cases import Case, CaseEvent
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.notices.outbox import add_notice, team_members
 from engine.notices.rules import Rules, stamp
 from engine.security.policy import can_see_case, can_work_on
-from engine.workflow.models import WorkItem, WorkItemStatus
 
 
 def get_work_item(*, session: Session, actor: User, work_item_id: int) -> WorkItem:

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case, CaseStatus, Phase
-from engine.cases.service import SECTIONS
 from engine.db import UTCDateTime
 from engine.errors import Forbidden, InvalidInput
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.accounts import Role, User
+from engine.models.cases import SECTIONS, Case, CaseStatus, Phase
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow.queues import day_bounds
 
 

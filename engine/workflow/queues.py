@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case, Phase
 from engine.errors import Forbidden, InvalidInput
+from engine.models.accounts import Role, User
+from engine.models.cases import Case, Phase
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.security.policy import transferred_to_office
-from engine.workflow.models import WorkItem, WorkItemStatus
 
 LOCAL = ZoneInfo("Asia/Phnom_Penh")
 APPROVAL_FORMS = ("plan_approval", "agreement_approval", "closure_approval")

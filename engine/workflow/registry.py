@@ -19,7 +19,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.workflow.models import WorkflowSpec
+from engine.models.workflow import WorkflowSpec
 from engine.workflow.timers import use_runner_clock
 from workflows import BPMN_DIR, DMN_DIR
 

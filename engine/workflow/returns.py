@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case, CaseEvent, CaseRecord
 from engine.errors import NotFound
+from engine.models.accounts import Role, User
+from engine.models.cases import Case, CaseEvent, CaseRecord
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.notices.outbox import add_notice, team_members
 from engine.notices.rules import Rules
 from engine.workflow.assignments import get_work_item
-from engine.workflow.models import WorkItem, WorkItemStatus
 
 
 @dataclass(frozen=True)

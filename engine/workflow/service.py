@@ -21,24 +21,24 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
 from engine.cases.case_file import apply_targets, record_step
 from engine.cases.countries import country_codes
-from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, Phase
 from engine.cases.sections import case_file_values
 from engine.cases.service import NewSurvivor, open_case
 from engine.clock import local_today
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.models.accounts import Role, User
+from engine.models.cases import Case, CaseEvent, CaseStatus, FamilyMember, Phase
+from engine.models.security import CaseTransfer
+from engine.models.workflow import InstanceStatus, WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
 from engine.notices.outbox import add_notice, team_members
 from engine.notices.rules import Rules
 from engine.security.consent import end_transfers
 from engine.security.fields import target_group
-from engine.security.models import CaseTransfer
 from engine.security.policy import can_see_case, can_work_on, step_groups
 from engine.workflow import returns, runner, step_actions
 from engine.workflow.assignments import warn_if_untrained
-from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
 from engine.workflow.registry import Registry, load_registry
 from workflows.forms import Form, load_forms, validate_submission
 from workflows.processes import CLOSED, END, Chain, load_chain

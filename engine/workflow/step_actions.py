@@ -28,10 +28,10 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, User
-from engine.cases.models import Case, CaseEvent
 from engine.clock import local_today
 from engine.errors import InvalidInput
+from engine.models.accounts import Organisation, OrganisationKind, User
+from engine.models.cases import Case, CaseEvent
 from engine.notices.rules import Rules
 from engine.security.consent import (
     ConsentMissing,

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
 from engine.errors import Forbidden
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.accounts import Role, User
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow.queues import APPROVAL_FORMS
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from engine.accounts.models import Role, User
+from engine.models.accounts import Role, User
 from tests.factories import PASSWORD
 
 OWN_PASSWORD = "sample-chosen-password-26"

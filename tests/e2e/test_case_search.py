@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from engine.accounts.models import Role
+from engine.models.accounts import Role
 from tests.e2e.test_caseworker import console_errors, sign_in
 
 KHMER_GIVEN = "ស្រីពៅ"

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from engine.accounts.models import Role, User
+from engine.models.accounts import Role, User
 from tests.factories import PASSWORD
 from tests.web.casework_support import admit, complete, first_item
 

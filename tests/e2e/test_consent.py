@@ -7,7 +7,7 @@ import datetime as dt
 
 from playwright.sync_api import expect
 
-from engine.accounts.models import Role
+from engine.models.accounts import Role
 from engine.security.consent import transfer_case
 from engine.security.fields import parse_groups
 from tests.conftest import NOW

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from playwright.sync_api import expect
 
-from engine.accounts.models import Role
+from engine.models.accounts import Role
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_caseworker import console_errors, sign_in
 from tests.web.test_review import KHMER_AUTHORITY, KHMER_PARAGRAPH, PAGE_MARGIN_PT, _letters, _text, _words

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from engine.accounts.models import Role
+from engine.models.accounts import Role
 from tests.factories import PASSWORD
 
 

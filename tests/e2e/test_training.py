@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from engine.accounts.models import TrainingRecord
+from engine.models.accounts import TrainingRecord
 from tests.conftest import NOW
 from tests.factories import PASSWORD
 from tests.web.team_support import World, build_world, fresh, open_item

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, Team, User
 from engine.accounts.service import LoginOutcome, LoginResult, authenticate, create_user, set_language
 from engine.db import transaction
 from engine.errors import InvalidInput, NotFound
+from engine.models.accounts import Role, Team, User
 from tests.conftest import NOW
 from tests.factories import PASSWORD, Factory
 

@@ -6,13 +6,13 @@ import datetime as dt
 
 from sqlalchemy import select, text
 
-from engine.accounts.models import Role
+from engine import audit
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import LoginOutcome, authenticate
+from engine.crypto import KeyRing, current_keyring, install_keyring
 from engine.db import transaction
-from engine.security import audit
-from engine.security.crypto import KeyRing, current_keyring, install_keyring
-from engine.security.models import AuditEvent
+from engine.models.accounts import Role
+from engine.models.security import AuditEvent
 from tests.conftest import NOW, TEST_FERNET_KEY, TEST_INDEX_KEY
 
 

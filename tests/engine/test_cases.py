@@ -10,9 +10,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, Team, User
 from engine.cases import codes
-from engine.cases.models import (
+from engine.cases.service import NewSurvivor, get_case, list_cases, open_case, section_status
+from engine.db import Base, make_session_factory, transaction
+from engine.errors import ConcurrentChange, Forbidden, InvalidInput, NotFound
+from engine.models.accounts import Role, Team, User
+from engine.models.cases import (
+    SECTIONS,
     Case,
     CaseEvent,
     CaseStatus,
@@ -24,9 +28,6 @@ from engine.cases.models import (
     RiskLevel,
     Sex,
 )
-from engine.cases.service import SECTIONS, NewSurvivor, get_case, list_cases, open_case, section_status
-from engine.db import Base, make_session_factory, transaction
-from engine.errors import ConcurrentChange, Forbidden, InvalidInput, NotFound
 from tests.conftest import NOW
 from tests.factories import Factory
 

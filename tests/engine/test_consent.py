@@ -8,13 +8,14 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team
+from engine import audit
 from engine.cases.service import get_case, list_cases
 from engine.clock import FixedClock, using_clock
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.notices.models import Delivery, Notice
-from engine.security import audit
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team
+from engine.models.notices import Delivery, Notice
+from engine.models.security import AuditEvent, ConsentRecord
 from engine.security.consent import (
     ConsentMissing,
     NewConsent,
@@ -24,7 +25,6 @@ from engine.security.consent import (
     withdraw_consent,
 )
 from engine.security.fields import FieldGroup
-from engine.security.models import AuditEvent, ConsentRecord
 from engine.security.policy import active_transfer_groups
 from tests.conftest import NOW
 from tests.factories import withdrawn_today

@@ -12,12 +12,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from engine import db
-from engine.accounts.models import Role
-from engine.cases.models import Identity
+from engine import crypto, db
 from engine.config import ConfigError, Settings
-from engine.security import crypto
-from engine.security.crypto import (
+from engine.crypto import (
     KeyMissing,
     KeyRing,
     current_keyring,
@@ -28,6 +25,8 @@ from engine.security.crypto import (
     read_key_file,
     write_key_file,
 )
+from engine.models.accounts import Role
+from engine.models.cases import Identity
 from tests.conftest import TEST_INDEX_KEY
 from tests.factories import Factory
 

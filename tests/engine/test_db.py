@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.accounts.models import Organisation, OrganisationKind
 from engine.db import transaction
+from engine.models.accounts import Organisation, OrganisationKind
 
 
 def _org(name: str) -> Organisation:

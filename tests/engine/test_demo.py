@@ -14,13 +14,13 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import LoginOutcome, authenticate
-from engine.cases.models import Case, CaseEvent, CaseStatus, FamilyMember, History, Identity, Phase
 from engine.db import Base, make_session_factory
 from engine.demo import CASES, DEMO_PASSWORD, DEMO_USERS, UNASSIGNED, DemoLogin, seed_demo
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
+from engine.models.cases import Case, CaseEvent, CaseStatus, FamilyMember, History, Identity, Phase
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow.service import load_runtime
 from tests.conftest import NOW, _wipe
 

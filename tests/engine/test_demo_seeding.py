@@ -6,8 +6,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from engine.accounts.passwords import make_hasher
-from engine.cases.models import Case
 from engine.demo import CASES, seed_demo
+from engine.models.cases import Case
 from engine.workflow.service import load_runtime
 from tests.conftest import NOW, _wipe
 

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, Team, User
-from engine.cases.models import Case, FamilyMember, History, Identity, MedicalRecord, PsychologicalRecord
 from engine.cases.service import find_by_name
+from engine.crypto import KeyRing
 from engine.db import transaction
 from engine.errors import Forbidden
-from engine.security.crypto import KeyRing
+from engine.models.accounts import Role, Team, User
+from engine.models.cases import Case, FamilyMember, History, Identity, MedicalRecord, PsychologicalRecord
 from tests.conftest import NOW
 from tests.factories import Factory
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role, Team
-from engine.cases.models import FamilyMember, MedicalRecord, PsychologicalRecord
 from engine.cases.sections import EDITABLE, case_file_values, people, read_section, update_section, view_case_file
 from engine.db import transaction
 from engine.errors import Forbidden, NotFound
+from engine.models.accounts import Role, Team
+from engine.models.cases import FamilyMember, MedicalRecord, PsychologicalRecord
+from engine.models.security import AuditEvent
 from engine.security.consent import transfer_case
 from engine.security.fields import READ, SECTION_GROUPS, TRANSFERABLE, WRITE, FieldGroup, parse_groups, target_group
-from engine.security.models import AuditEvent
 from engine.security.policy import readable_groups, step_groups
 from tests.conftest import NOW
 

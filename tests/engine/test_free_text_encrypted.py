@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 import engine.models  # noqa: F401  (every table on the metadata)
 from engine.accounts.passwords import make_hasher
+from engine.crypto import current_keyring
 from engine.db import Base, EncryptedDate, EncryptedText, transaction
 from engine.demo import seed_demo
-from engine.security.crypto import current_keyring
-from engine.security.models import CaseTransfer, ConsentRecord
+from engine.models.security import CaseTransfer, ConsentRecord
 from engine.security.rotation import ONCE_PLAINTEXT, encrypt_leftovers
 from engine.workflow.service import load_runtime
 from tests.conftest import NOW
@@ -98,7 +98,7 @@ def test_no_seeded_purpose_or_reason_is_stored_in_clear(session: Session) -> Non
 
 
 def test_migrate_encrypts_what_was_written_in_clear_and_leaves_tokens_alone(session: Session, factory: Factory) -> None:
-    from engine.accounts.models import Role
+    from engine.models.accounts import Role
 
     team, office = factory.team(), factory.office()
     worker = factory.user(Role.CASEWORKER, team)

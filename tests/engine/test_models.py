@@ -11,8 +11,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, TrainingRecord, User
-from engine.cases.models import (
+from engine.db import Base, transaction
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, TrainingRecord, User
+from engine.models.cases import (
     Case,
     CaseEvent,
     CasePlan,
@@ -28,7 +29,6 @@ from engine.cases.models import (
     SafetyRating,
     Sex,
 )
-from engine.db import Base, transaction
 from tests.conftest import NOW
 from tests.factories import Factory
 

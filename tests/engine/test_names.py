@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cases.names import name_tokens, normalise_khmer, query_tokens, tokens
+from engine.names import name_tokens, normalise_khmer, query_tokens, tokens
 
 # Code points used below.
 KA, SA, TA, DA, RO, THA, CHO, GO, BA = (

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts import organisations as orgs
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from engine.accounts.organisations import OrganisationDetails
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security.models import AuditEvent
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
+from engine.models.security import AuditEvent
 from tests.conftest import NOW
 from tests.factories import Factory
 

@@ -17,15 +17,16 @@ from cryptography.fernet import Fernet
 from PIL import Image, ImageFile
 from sqlalchemy import func, select, text
 
-from engine.cases.models import Identity
+from engine import audit
 from engine.cases.own_record import printable_record
+from engine.crypto import KeyRing, install_keyring
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security import audit, photos
+from engine.models.cases import Identity
+from engine.models.security import AuditEvent, CasePhoto, ConsentRecord
+from engine.security import photos
 from engine.security.consent import withdraw_consent
-from engine.security.crypto import KeyRing, install_keyring
 from engine.security.fields import FieldGroup
-from engine.security.models import AuditEvent, CasePhoto, ConsentRecord
 from engine.security.rotation import encrypted_columns, rotate_all
 from tests.conftest import NOW, TEST_FERNET_KEY, TEST_INDEX_KEY
 from tests.factories import withdrawn_today
@@ -415,7 +416,7 @@ def test_the_printed_record_holds_no_photo(session, crew, released):
 def test_nothing_but_the_photo_service_and_its_route_reads_photos():
     """Photos never reach exports, reports, printed records or notifications: nothing else touches them."""
     allowed = {
-        "engine/security/models.py", "engine/security/photos.py", "web/privacy/views.py",
+        "engine/models/security.py", "engine/security/photos.py", "web/privacy/views.py",
         "engine/security/consent.py",  # deletes the photo when its release is withdrawn
         "engine/migrations/versions/20261129_e3b7c2d9a4f1_case_photos_and_publication_requests.py",
     }  # fmt: skip

@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role
-from engine.cases.models import History, Identity
 from engine.cases.sections import parse_admission, read_section, update_section
 from engine.errors import InvalidInput
+from engine.models.accounts import Role
+from engine.models.cases import History, Identity
 from tests.conftest import NOW
 
 LATER = NOW + dt.timedelta(hours=1)

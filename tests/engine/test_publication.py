@@ -9,7 +9,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, text
 
-from engine.cases.models import (
+from engine import audit
+from engine.db import transaction
+from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.models.cases import (
+    SECTIONS,
     CasePlan,
     CasePlanGoal,
     FamilyMember,
@@ -18,13 +22,10 @@ from engine.cases.models import (
     MedicalRecord,
     PsychologicalRecord,
 )
-from engine.cases.service import SECTIONS
-from engine.db import transaction
-from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security import audit, photos
+from engine.models.security import AuditEvent, PublicationRequest
+from engine.security import photos
 from engine.security.consent import ConsentMissing, withdraw_consent
 from engine.security.fields import SECTION_GROUPS, FieldGroup
-from engine.security.models import AuditEvent, PublicationRequest
 from engine.security.publication import (
     CHILD_IDENTIFYING,
     CHILD_PHOTO,

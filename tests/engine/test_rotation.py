@@ -5,14 +5,14 @@ from __future__ import annotations
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from engine.cases.models import Identity
-from engine.security.crypto import KeyRing, install_keyring
+from engine.crypto import KeyRing, install_keyring
+from engine.models.cases import Identity
 from engine.security.rotation import encrypted_columns, rotate_all
 from tests.conftest import TEST_FERNET_KEY, TEST_INDEX_KEY
 
 
 def test_rotation_re_encrypts_everything_under_the_new_key(session, factory, keyring):
-    from engine.accounts.models import Role
+    from engine.models.accounts import Role
 
     worker = factory.user(Role.CASEWORKER, factory.team())
     factory.case(worker, given_name_latin="Zyx-Rotated", alias="Zyx-Alias")

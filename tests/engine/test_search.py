@@ -9,18 +9,18 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, Team, User
 from engine.cases.case_file import apply_targets
-from engine.cases.models import Case, CaseStatus, Identity, NameToken, Phase, Sex
-from engine.cases.names import tokens
 from engine.cases.search import CaseFilters, parse_filters, reindex_names, search_cases
 from engine.cases.sections import read_section, update_section
 from engine.cases.service import NewSurvivor
+from engine.crypto import KeyRing
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput
-from engine.security.crypto import KeyRing
-from engine.security.models import AuditEvent
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.accounts import Role, Team, User
+from engine.models.cases import Case, CaseStatus, Identity, NameToken, Phase, Sex
+from engine.models.security import AuditEvent
+from engine.models.workflow import WorkItem, WorkItemStatus
+from engine.names import tokens
 from engine.workflow.service import Runtime, admit_case, load_runtime
 from tests.conftest import NOW
 from tests.factories import Factory

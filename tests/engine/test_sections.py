@@ -8,19 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Date, event, func, select
 
-from engine.accounts.models import Role
-from engine.cases.models import (
-    CaseEvent,
-    CasePlan,
-    CasePlanGoal,
-    FamilyAssessment,
-    FamilyMember,
-    Identity,
-    MedicalRecord,
-    RiskLevel,
-    SafetyRating,
-    Sex,
-)
+from engine.audit import verify
 from engine.cases.sections import (
     EDITABLE,
     case_file_values,
@@ -38,8 +26,20 @@ from engine.cases.sections import (
 from engine.cases.service import find_by_name
 from engine.db import EncryptedDate
 from engine.errors import ConcurrentChange, Forbidden, InvalidInput, NotFound
-from engine.security.audit import verify
-from engine.security.models import AuditEvent
+from engine.models.accounts import Role
+from engine.models.cases import (
+    CaseEvent,
+    CasePlan,
+    CasePlanGoal,
+    FamilyAssessment,
+    FamilyMember,
+    Identity,
+    MedicalRecord,
+    RiskLevel,
+    SafetyRating,
+    Sex,
+)
+from engine.models.security import AuditEvent
 from tests.conftest import NOW
 from tests.workflows.test_forms import (
     KHMER,

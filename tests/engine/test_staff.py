@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.accounts import placement, staff
-from engine.accounts.models import OrganisationKind, Role, Team, User
 from engine.accounts.passwords import verify
 from engine.accounts.service import (
     SAME_PASSWORD,
@@ -24,7 +23,8 @@ from engine.accounts.service import (
 from engine.accounts.staff import StaffDetails, StaffFilter
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security.models import AuditEvent
+from engine.models.accounts import OrganisationKind, Role, Team, User
+from engine.models.security import AuditEvent
 from tests.conftest import NOW
 from tests.factories import PASSWORD, Factory
 

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from engine.accounts import totp
-from engine.accounts.models import Role
 from engine.accounts.passwords import make_hasher
 from engine.accounts.service import (
     LoginOutcome,
@@ -18,6 +17,7 @@ from engine.accounts.service import (
     verify_second_factor,
 )
 from engine.errors import InvalidInput
+from engine.models.accounts import Role
 from tests.conftest import NOW
 
 RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()

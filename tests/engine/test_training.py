@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, Team, TrainingRecord, User
 from engine.accounts.training import (
     COURSE_UNKNOWN,
     DATE_IN_FUTURE,
@@ -28,7 +27,8 @@ from engine.accounts.training import (
 )
 from engine.config import ConfigError, Settings
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.security.models import AuditEvent
+from engine.models.accounts import Role, Team, TrainingRecord, User
+from engine.models.security import AuditEvent
 from tests.conftest import NOW
 from tests.factories import Factory
 

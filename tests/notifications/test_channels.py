@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role
 from engine.db import transaction
+from engine.models.accounts import Role
+from engine.models.notices import Channel, Delivery, DeliveryStatus
 from engine.notices.delivery import deliver_due_notices
-from engine.notices.models import Channel, Delivery, DeliveryStatus
 from engine.notices.outbox import add_notice
 from engine.notices.preferences import Preferences, set_preferences
 from engine.notices.rules import Rules

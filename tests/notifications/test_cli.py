@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from engine.security.crypto import install_keyring
+from engine.crypto import install_keyring
 from notifications.leader import FileLeadership
 from web.cli import main
 

@@ -10,12 +10,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from engine.cases.models import CaseEvent
 from engine.db import make_session_factory
-from engine.notices.models import Notice, SchedulerJob
+from engine.models.cases import CaseEvent
+from engine.models.notices import Notice, SchedulerJob
+from engine.models.workflow import WorkflowTimer
 from engine.notices.rules import Rules
 from engine.workflow import runner
-from engine.workflow.models import WorkflowTimer
 from notifications.jobs import JOBS, Context, run_job
 from tests.engine.notices.scenarios import in_follow_up, inbox_recipients
 

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from engine.accounts.passwords import make_hasher
-from engine.cases.models import FamilyMember, History, Identity
 from engine.demo import seed_demo
-from engine.notices.digests import queue_daily_digests, queue_weekly_digests
-from engine.notices.lost_contact import detect_lost_contact
-from engine.notices.models import Channel, Delivery, Notice
-from engine.notices.reminders import remind_overdue_work, remind_stale_records
+from engine.jobs.digests import queue_daily_digests, queue_weekly_digests
+from engine.jobs.lost_contact import detect_lost_contact
+from engine.jobs.reminders import remind_overdue_work, remind_stale_records
+from engine.jobs.training import remind_training
+from engine.models.cases import FamilyMember, History, Identity
+from engine.models.notices import Channel, Delivery, Notice
 from engine.notices.rules import Rules
-from engine.notices.training import remind_training
 from engine.workflow.service import fire_due_timers
 from notifications.messages import KINDS, LANGUAGES, render
 from tests.conftest import NOW

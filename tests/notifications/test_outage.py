@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from engine.accounts.models import Role
 from engine.db import make_engine, make_session_factory, transaction
-from engine.notices.models import Channel, Delivery, DeliveryStatus, Notice
+from engine.models.accounts import Role
+from engine.models.notices import Channel, Delivery, DeliveryStatus, Notice
 from engine.notices.outbox import Report
 from engine.notices.rules import Rules
 from engine.workflow.service import load_runtime

@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 
 from engine import migrate
 from engine.db import make_engine, make_session_factory
-from engine.notices.models import SchedulerJob, SchedulerNode
+from engine.models.notices import SchedulerJob, SchedulerNode
 from engine.notices.outbox import Report
 from engine.notices.rules import Rules
 from notifications.jobs import Context, Job

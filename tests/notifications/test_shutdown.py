@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role
 from engine.db import make_session_factory, transaction
-from engine.notices.models import Channel, Delivery, DeliveryStatus
+from engine.models.accounts import Role
+from engine.models.notices import Channel, Delivery, DeliveryStatus
 from engine.notices.outbox import add_notice
 from engine.notices.rules import Rules
 from tests.conftest import TEST_FERNET_KEY, TEST_INDEX_KEY

@@ -16,11 +16,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, Team, User
-from engine.cases.models import Case, Sex
 from engine.cases.service import NewSurvivor
 from engine.demo import synthetic_submission
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.accounts import Role, Team, User
+from engine.models.cases import Case, Sex
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow.service import Runtime, admit_case, complete_work_item
 from tests.conftest import NOW
 from tests.factories import Factory

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, Team, User
-from engine.cases.models import Case, CaseEvent
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.accounts import Role, Team, User
+from engine.models.cases import Case, CaseEvent
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow.service import Runtime, start_case_workflow
 from tests.conftest import csrf_from
 from tests.factories import Factory

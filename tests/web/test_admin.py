@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role
 from engine.db import transaction
-from engine.notices.models import Channel, Delivery, DeliveryStatus, SchedulerJob
+from engine.models.accounts import Role
+from engine.models.notices import Channel, Delivery, DeliveryStatus, SchedulerJob
 from engine.notices.outbox import add_notice
 from engine.notices.rules import Rules
 from engine.notices.status import heartbeat, record_job_run

@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
-from engine.security.models import AuditEvent
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
+from engine.models.security import AuditEvent
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.accounts.models import Role
-from engine.cases.models import Case, Identity, Phase
+from engine.models.accounts import Role
+from engine.models.cases import Case, Identity, Phase
 from tests.conftest import csrf_from
 from tests.web.casework_support import NO_INLINE, Crew, crew, open_items, page_of
 

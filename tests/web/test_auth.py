@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role, User
 from engine.db import transaction
+from engine.models.accounts import Role, User
 from tests.conftest import csrf_from
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from engine.backup import BackupError, backup, restore, row_counts
-from engine.security.crypto import install_keyring
+from engine.crypto import install_keyring
 from web.cli import main
 
 
@@ -91,7 +91,7 @@ def test_restoring_a_file_that_is_not_a_backup_is_refused_and_changes_nothing(ru
 def test_on_postgresql_backup_and_restore_round_trip(database_url, db_engine, session, factory, tmp_path):
     if not database_url.startswith("postgresql"):
         pytest.skip("pg_dump/pg_restore: run the suite with --database-url postgresql+psycopg://...")
-    from engine.accounts.models import Role
+    from engine.models.accounts import Role
 
     team = factory.team()
     factory.case(factory.user(Role.CASEWORKER, team))

@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role, User
-from engine.cases.models import CaseEvent, FamilyMember, History, Identity
 from engine.cases.sections import EDITABLE
 from engine.db import transaction
 from engine.demo import PRE_AND_REINTEGRATION
+from engine.models.accounts import Role, User
+from engine.models.cases import CaseEvent, FamilyMember, History, Identity
 from tests.conftest import csrf_from
 from tests.web.casework_support import (
     NO_INLINE,

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, Team, User
-from engine.cases.models import Case, Phase
 from engine.db import transaction
-from engine.security.models import AuditEvent
+from engine.models.accounts import Role, Team, User
+from engine.models.cases import Case, Phase
+from engine.models.security import AuditEvent
 from tests.conftest import csrf_from
 from tests.factories import Factory
 

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
+from engine.crypto import install_keyring
 from engine.demo import DEMO_PASSWORD, DEMO_USERS
-from engine.security.crypto import install_keyring
 from web.cli import main
 
 

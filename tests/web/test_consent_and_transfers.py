@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, text
 
-from engine.accounts.models import Role
-from engine.cases.models import MedicalRecord
+from engine.audit import verify
 from engine.db import transaction
-from engine.security.audit import verify
+from engine.models.accounts import Role
+from engine.models.cases import MedicalRecord
+from engine.models.security import AuditEvent, ConsentRecord
 from engine.security.consent import NewConsent, record_consent, transfer_case
 from engine.security.fields import parse_groups
-from engine.security.models import AuditEvent, ConsentRecord
 from tests.conftest import NOW, csrf_from
 from tests.web.casework_support import page_of
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, render_template_string, session
 
-from engine.accounts.models import Role
+from engine.models.accounts import Role
 from tests.web.casework_support import admit, crew, page_of
 
 ROOT = Path(__file__).resolve().parents[2]

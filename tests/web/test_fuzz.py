@@ -37,7 +37,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.test import TestResponse
 
 import web
-from engine.accounts.models import Role, Team
+from engine.models.accounts import Role, Team
 from tests.conftest import csrf_from
 from tests.factories import Factory
 from tests.web import test_route_matrix as route_matrix

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role, User
-from engine.cases.models import CaseRecord
 from engine.db import transaction
+from engine.models.accounts import Role, User
+from engine.models.cases import CaseRecord
 from engine.workflow.service import start_case_workflow
 from tests.conftest import NOW
 from tests.web.team_support import build_world, fresh, token

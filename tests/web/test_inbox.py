@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role
 from engine.db import transaction
-from engine.notices.models import Channel, Delivery
+from engine.models.accounts import Role
+from engine.models.notices import Channel, Delivery
 from engine.notices.outbox import add_notice
 from engine.notices.preferences import Preferences, get_preferences
 from engine.notices.rules import Rules

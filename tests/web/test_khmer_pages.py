@@ -21,11 +21,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, Team, TrainingRecord, User
 from engine.accounts.passwords import make_hasher
-from engine.cases.models import FamilyMember, Identity
 from engine.db import transaction
 from engine.demo import DEMO_PASSWORD, seed_demo
+from engine.models.accounts import Organisation, Team, TrainingRecord, User
+from engine.models.cases import FamilyMember, Identity
 from tests.conftest import NOW, csrf_from
 
 ROLES = ("caseworker.a1", "supervisor.a", "dosvy.officer", "admin", "reporting")

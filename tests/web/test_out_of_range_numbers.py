@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.accounts.models import Role
+from engine.models.accounts import Role
 from tests.conftest import csrf_from
 from tests.factories import Factory
 from tests.web.casework_support import admit, crew

@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import force_locale, gettext
 
-from engine.accounts.models import Role
 from engine.config import Settings
-from engine.workflow.models import WorkItem
+from engine.models.accounts import Role
+from engine.models.workflow import WorkItem
 from tests import outage_support
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, Factory

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from engine.accounts.models import Organisation, OrganisationKind, Role
+from engine.models.accounts import Organisation, OrganisationKind, Role
 from tests.conftest import csrf_from
 from web.db import get_session
 

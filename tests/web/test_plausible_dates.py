@@ -9,9 +9,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from engine.accounts.models import Role
-from engine.cases.models import Case, CasePlan, History
-from engine.security.models import ConsentRecord
+from engine.models.accounts import Role
+from engine.models.cases import Case, CasePlan, History
+from engine.models.security import ConsentRecord
 from tests.conftest import csrf_from
 from tests.web.casework_support import Crew, admit, crew, first_item, open_items, page_of
 

@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from engine.accounts.models import Role
-from engine.cases.models import History, Identity, MedicalRecord
 from engine.db import transaction
+from engine.models.accounts import Role
+from engine.models.cases import History, Identity, MedicalRecord
+from engine.models.security import AuditEvent, CasePhoto, PublicationRequest
 from engine.security import photos, publication
 from engine.security.consent import withdraw_consent
 from engine.security.fields import FieldGroup
-from engine.security.models import AuditEvent, CasePhoto, PublicationRequest
 from tests.conftest import NOW, csrf_from
 from tests.factories import withdrawn_today
 from tests.privacy_support import assert_clean_jpeg, consent, jpeg_with_gps, png_with_metadata, raw_consent

@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from engine.accounts.models import Role
-from engine.cases.models import Case
-from engine.security.models import AuditEvent
+from engine.models.accounts import Role
+from engine.models.cases import Case
+from engine.models.security import AuditEvent
 from tests.engine.reports.world import SECRET_NAMES, ReportWorld, build
 
 BIRTH_DATES = ("2010-01-01", "2004-03-01", "1996-01-01", "2011-02-01", "1980-01-01", "1990-01-01")

@@ -11,10 +11,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role, User
-from engine.cases.models import FamilyMember
 from engine.db import transaction
-from engine.security.models import AuditEvent
+from engine.models.accounts import Role, User
+from engine.models.cases import FamilyMember
+from engine.models.security import AuditEvent
 from tests.conftest import NOW, csrf_from
 from web.review.pdf import breakable
 

@@ -36,18 +36,18 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from engine.accounts import totp
-from engine.accounts.models import Organisation, OrganisationKind, Role, User
-from engine.cases.models import Case, FamilyMember, History
 from engine.config import Settings
+from engine.crypto import KeyRing
 from engine.db import make_session_factory, transaction
-from engine.notices.models import Channel, Delivery, DeliveryStatus
+from engine.models.accounts import Organisation, OrganisationKind, Role, User
+from engine.models.cases import Case, FamilyMember, History
+from engine.models.notices import Channel, Delivery, DeliveryStatus
+from engine.models.workflow import WorkItem
 from engine.notices.outbox import add_notice
 from engine.notices.rules import Rules
 from engine.security import photos, publication
 from engine.security.consent import NewConsent, record_consent, transfer_case
-from engine.security.crypto import KeyRing
 from engine.security.fields import FieldGroup
-from engine.workflow.models import WorkItem
 from tests.conftest import NOW, TEST_FERNET_KEY, TEST_INDEX_KEY, _wipe, csrf_from
 from tests.factories import PASSWORD, Factory
 from tests.privacy_support import jpeg_with_gps

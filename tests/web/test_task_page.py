@@ -8,12 +8,12 @@ import re
 import pytest
 from flask import render_template_string
 
-from engine.accounts.models import Role
-from engine.cases.models import CaseRecord
 from engine.cases.sections import update_section
 from engine.errors import ConcurrentChange
+from engine.models.accounts import Role
+from engine.models.cases import CaseRecord
+from engine.models.workflow import WorkItemStatus
 from engine.workflow.assignments import claim_work_item, load_draft, save_draft
-from engine.workflow.models import WorkItemStatus
 from tests.conftest import csrf_from
 from tests.web.casework_support import CLOCK, NO_INLINE, Crew, admit, complete, crew, first_item, open_items, page_of
 from tests.workflows.test_forms import SAMPLE_FIELDS, write_form

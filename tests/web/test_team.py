@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from engine.accounts.models import Role
-from engine.cases.models import Phase
-from engine.workflow.models import WorkItem
+from engine.models.accounts import Role
+from engine.models.cases import Phase
+from engine.models.workflow import WorkItem
 from engine.workflow.service import start_case_workflow
 from tests.conftest import NOW
 from tests.web.team_support import NO_INLINE, build_world, count_statements, events, open_item, token

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.cases.models import CaseRecord
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.cases import CaseRecord
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow.service import complete_work_item
 from tests.conftest import NOW
 from tests.web.team_support import build_world, fresh, open_item, token

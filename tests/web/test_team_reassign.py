@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role, TrainingRecord
-from engine.cases.models import Case, CaseEvent
-from engine.workflow.models import WorkItem, WorkItemStatus
+from engine.models.accounts import Role, TrainingRecord
+from engine.models.cases import Case, CaseEvent
+from engine.models.workflow import WorkItem, WorkItemStatus
 from tests.conftest import NOW
 from tests.web.team_support import build_world, events, fresh, open_item, token
 

@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from engine.accounts.models import Role, TrainingRecord, User
-from engine.security.models import AuditEvent
+from engine.models.accounts import Role, TrainingRecord, User
+from engine.models.security import AuditEvent
 from tests.conftest import csrf_from
 from tests.factories import Factory
 

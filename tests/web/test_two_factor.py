@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from engine.accounts import totp
-from engine.accounts.models import Role, User
+from engine.models.accounts import Role, User
 from tests.conftest import NOW, csrf_from
 
 

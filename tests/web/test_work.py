@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engine.accounts.models import Role
+from engine.models.accounts import Role
 from engine.workflow.assignments import claim_work_item
 from tests.conftest import csrf_from
 from tests.web.casework_support import CLOCK, Crew, admit, counted, crew, filter_count, first_item, page_of

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case
 from engine.demo import synthetic_submission
+from engine.models.accounts import Role, User
+from engine.models.cases import Case
+from engine.models.workflow import WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow import runner
-from engine.workflow.models import WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow.service import Runtime, complete_work_item, fire_due_timers, load_runtime, start_case_workflow
 from tests.conftest import NOW
 from workflows.forms import Form

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from engine.cases.models import Identity
 from engine.db import transaction
 from engine.errors import InvalidInput
-from engine.security.models import ConsentRecord
+from engine.models.cases import Identity
+from engine.models.security import ConsentRecord
 
 
 def _services(walk):

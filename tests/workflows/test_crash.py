@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import CaseEvent, CaseRecord
 from engine.errors import InvalidInput
-from engine.security.models import AuditEvent
-from engine.workflow.models import WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
+from engine.models.cases import CaseEvent, CaseRecord
+from engine.models.security import AuditEvent
+from engine.models.workflow import WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
 from engine.workflow.service import complete_work_item, start_case_workflow
 from tests.conftest import NOW
 from tests.workflows.conftest import Walk

@@ -18,8 +18,8 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from engine.accounts.provinces import KHMER_NAMES, PROVINCES
-from engine.cases import models
 from engine.db import Base, EncryptedDate
+from engine.models import cases as models
 from workflows import FORMS_DIR
 from workflows.forms import (
     CASE_PLAN_DOMAINS,

@@ -10,11 +10,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from engine.accounts.models import Role
-from engine.cases.models import CaseRecord, Phase, RiskLevel
 from engine.errors import Forbidden, InvalidInput
-from engine.notices.models import Delivery, Notice
-from engine.security.models import AuditEvent, ConsentRecord
+from engine.models.accounts import Role
+from engine.models.cases import CaseRecord, Phase, RiskLevel
+from engine.models.notices import Delivery, Notice
+from engine.models.security import AuditEvent, ConsentRecord
 from engine.workflow.approvals import approval_content
 from engine.workflow.queues import Filter, my_work
 from engine.workflow.returns import earlier_answers, return_note, return_note_of

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.accounts.models import Role
-from engine.cases.models import CaseEvent, CaseRecord, CaseStatus, Phase
 from engine.db import make_session_factory, transaction
 from engine.errors import ConcurrentChange, Forbidden, InvalidInput
-from engine.workflow.models import WorkflowInstance
+from engine.models.accounts import Role
+from engine.models.cases import CaseEvent, CaseRecord, CaseStatus, Phase
+from engine.models.workflow import WorkflowInstance
 from engine.workflow.registry import load_registry
 from engine.workflow.runner import WorkflowFailed
 from engine.workflow.service import Runtime, complete_work_item, reopen_case
@@ -137,8 +137,8 @@ def test_only_a_case_in_follow_up_can_be_moved_to_lost_contact(walk):
 
 
 def test_admission_opens_the_case_and_starts_pre_reintegration_in_one_step(walk, session):
-    from engine.cases.models import Sex
     from engine.cases.service import NewSurvivor
+    from engine.models.cases import Sex
     from engine.workflow.service import admit_case, case_diagram
 
     survivor = NewSurvivor(sex=Sex.FEMALE, given_name_latin="Synthetic")
@@ -183,7 +183,7 @@ def test_a_failing_instance_does_not_hold_up_other_timers(walk, session, factory
         visit.spec_key = broken.current("follow_up_1").key
     advanced = fire_due_timers(session=session, runtime=walk.runtime, now=first_due + timedelta(days=30))
     assert advanced == 0  # the broken one is skipped, not fatal, and its timer stays due for a later run
-    from engine.workflow.models import WorkflowTimer
+    from engine.models.workflow import WorkflowTimer
 
     session.rollback()
     assert (

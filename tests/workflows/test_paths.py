@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.cases.models import CaseEvent, CaseRecord, CaseStatus, FamilyAssessment, Phase, RiskLevel
 from engine.errors import Forbidden, InvalidInput
-from engine.security.models import AuditEvent
-from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkItem, WorkItemStatus
+from engine.models.cases import CaseEvent, CaseRecord, CaseStatus, FamilyAssessment, Phase, RiskLevel
+from engine.models.security import AuditEvent
+from engine.models.workflow import InstanceStatus, WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow.service import complete_work_item
 
 
@@ -208,7 +208,7 @@ def test_form_errors_write_nothing(walk, session):
 
 
 def test_another_teams_caseworker_cannot_complete_the_task(walk, factory, session):
-    from engine.accounts.models import Role
+    from engine.models.accounts import Role
 
     stranger = factory.user(Role.CASEWORKER, factory.team())
     item = walk.item("registration")
@@ -234,7 +234,7 @@ def test_each_step_keeps_its_record_encrypted_and_writes_its_targets(walk, sessi
     assert "Synthetic narrative Zyx" in record.data
     raw = session.connection().exec_driver_sql("SELECT data FROM case_records").scalar()
     assert "Zyx" not in raw
-    from engine.cases.models import History
+    from engine.models.cases import History
 
     history = session.scalar(select(History).where(History.case_id == walk.case.id))
     assert history.narrative == "Synthetic narrative Zyx"

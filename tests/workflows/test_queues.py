@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import event, select
 
-from engine.accounts.models import Role
-from engine.cases.models import CaseEvent, CaseRecord, Phase
 from engine.cases.service import NewSurvivor, open_case
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.models.accounts import Role
+from engine.models.cases import CaseEvent, CaseRecord, Phase
+from engine.models.workflow import WorkItem
 from engine.workflow.assignments import (
     claim_work_item,
     load_draft,
@@ -20,7 +21,6 @@ from engine.workflow.assignments import (
     unclaim_work_item,
 )
 from engine.workflow.dashboard import team_dashboard
-from engine.workflow.models import WorkItem
 from engine.workflow.queues import Filter, day_bounds, my_work, team_queue
 from engine.workflow.service import start_case_workflow
 from tests.conftest import NOW
@@ -29,7 +29,7 @@ from tests.conftest import NOW
 @pytest.fixture
 def unassigned(walk, session):
     """A second case of the team admitted by the supervisor without a caseworker: its steps are unassigned."""
-    from engine.cases.models import Sex
+    from engine.models.cases import Sex
 
     case = open_case(session=session, actor=walk.supervisor, now=NOW, team_id=walk.supervisor.team_id,
                      survivor=NewSurvivor(sex=Sex.FEMALE, given_name_latin="Synthetic"))  # fmt: skip

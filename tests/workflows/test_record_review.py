@@ -8,10 +8,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine.cases.models import CaseEvent, Phase
 from engine.errors import Forbidden, InvalidInput
-from engine.notices.models import Delivery, Notice
-from engine.workflow.models import InstanceStatus, WorkflowInstance
+from engine.models.cases import CaseEvent, Phase
+from engine.models.notices import Delivery, Notice
+from engine.models.workflow import InstanceStatus, WorkflowInstance
 from engine.workflow.service import case_diagram, start_record_review
 
 
@@ -78,7 +78,7 @@ def test_withholding_needs_a_reason(walk, session):
 
 
 def test_one_review_at_a_time_and_only_by_case_staff(walk, factory):
-    from engine.accounts.models import Role
+    from engine.models.accounts import Role
 
     _start(walk)
     with pytest.raises(InvalidInput, match="already under way"):

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from engine.cases.models import CaseRecord, Identity
 from engine.errors import InvalidInput
+from engine.models.cases import CaseRecord, Identity
 from engine.workflow.service import complete_work_item
 from tests.workflows.conftest import fill
 

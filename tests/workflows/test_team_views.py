@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.accounts.models import Role
 from engine.db import transaction
 from engine.errors import Forbidden
+from engine.models.accounts import Role
 from engine.workflow.team_views import team_members, waiting_approvals
 
 

@@ -8,8 +8,8 @@ import shutil
 
 from sqlalchemy import func, select
 
-from engine.cases.models import CaseEvent, Phase
-from engine.workflow.models import WorkflowInstance, WorkflowSpec, WorkflowTimer, WorkItem, WorkItemStatus
+from engine.models.cases import CaseEvent, Phase
+from engine.models.workflow import WorkflowInstance, WorkflowSpec, WorkflowTimer, WorkItem, WorkItemStatus
 from engine.workflow.registry import Registry, load_registry
 from engine.workflow.service import Runtime, start_case_workflow
 from tests.factories import Factory

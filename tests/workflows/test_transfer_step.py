@@ -8,19 +8,19 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.models import Role, Team
-from engine.cases.models import Case, CaseStatus
 from engine.cases.service import get_case
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.notices.models import Notice
-from engine.notices.reminders import remind_overdue_work
+from engine.jobs.reminders import remind_overdue_work
+from engine.models.accounts import Role, Team
+from engine.models.cases import Case, CaseStatus
+from engine.models.notices import Notice
+from engine.models.security import AuditEvent, CaseTransfer
+from engine.models.workflow import WorkItem
 from engine.notices.rules import Rules
 from engine.security.fields import FieldGroup
-from engine.security.models import AuditEvent, CaseTransfer
 from engine.security.policy import active_transfer_groups
 from engine.workflow.assignments import claim_work_item, get_work_item
-from engine.workflow.models import WorkItem
 from engine.workflow.queues import Filter, my_work
 from engine.workflow.service import complete_work_item, start_case_workflow
 

@@ -14,7 +14,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from engine.accounts.models import OrganisationKind
+from engine.models.accounts import OrganisationKind
 from web.i18n import LANGUAGES
 from web.paging import parse_row_id
 

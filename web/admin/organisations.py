@@ -13,10 +13,10 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from engine.accounts import organisations as orgs
-from engine.accounts.models import Organisation, OrganisationKind, Province
 from engine.errors import InvalidInput
+from engine.models.accounts import Organisation, OrganisationKind, Province
+from web.admin.blueprint import bp
 from web.admin.forms import KINDS, OrganisationForm, TeamForm, show_problems
-from web.admin.views import bp
 from web.auth.principal import actor
 from web.db import get_session, utcnow
 from web.labels import province_name

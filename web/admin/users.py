@@ -18,10 +18,10 @@ from wtforms.fields.choices import SelectChoice
 
 from engine.accounts import organisations as orgs
 from engine.accounts import staff
-from engine.accounts.models import Role, User
 from engine.errors import InvalidInput
+from engine.models.accounts import Role, User
+from web.admin.blueprint import bp
 from web.admin.forms import UserFilterForm, UserForm, show_problems
-from web.admin.views import bp
 from web.auth.principal import actor
 from web.db import get_session, utcnow
 from web.labels import ROLES

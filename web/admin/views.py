@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 
-from engine.accounts.models import Role
 from engine.notices.status import failed_deliveries, retry_delivery, scheduler_overview
 from notifications.jobs import JOBS
-from web.auth.principal import actor, require_roles
+from web.admin.blueprint import bp
+from web.auth.principal import actor
 from web.db import get_session, settings, utcnow
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@login_required
-def _guard() -> None:
-    require_roles(Role.ADMINISTRATOR)
 
 
 @bp.route("/")
@@ -46,7 +37,3 @@ def retry(delivery_id: int) -> ResponseReturnValue:
     retry_delivery(session=get_session(), actor=actor(), now=utcnow(), delivery_id=delivery_id)
     flash(_("The message is back in the outbox; the scheduler sends it on its next run."), "success")
     return redirect(url_for("admin.status"), 303)
-
-
-# The account and organisation pages add their routes to this blueprint (imported last: they import ``bp``).
-from web.admin import organisations, users  # noqa: E402, F401

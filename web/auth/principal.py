@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import UserMixin, current_user
 
-from engine.accounts.models import Role, User
 from engine.accounts.service import TWO_FACTOR_ROLES
+from engine.models.accounts import Role, User
 from web.db import get_session
 from web.extensions import login_manager
 

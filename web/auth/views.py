@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engine.accounts import totp
-from engine.accounts.models import User
 from engine.accounts.passwords import MIN_LENGTH
 from engine.accounts.service import (
     TWO_FACTOR_ROLES,
@@ -23,6 +22,7 @@ from engine.accounts.service import (
     verify_second_factor,
 )
 from engine.errors import InvalidInput
+from engine.models.accounts import User
 from web import dates
 from web.auth.forms import CodeForm, LoginForm, PasswordChangeForm
 from web.auth.principal import Principal, actor

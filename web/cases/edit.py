@@ -13,7 +13,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from engine.accounts.models import Role
 from engine.cases.sections import (
     SectionView,
     open_case_file,
@@ -25,6 +24,7 @@ from engine.cases.sections import (
     update_section,
 )
 from engine.errors import ConcurrentChange, InvalidInput
+from engine.models.accounts import Role
 from engine.workflow.service import admit_case
 from engine.workflow.team_views import team_members
 from web.auth.principal import actor

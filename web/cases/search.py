@@ -15,11 +15,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.accounts.models import Role
-from engine.cases.models import CaseStatus
 from engine.cases.search import SearchPage, parse_filters, search_cases
 from engine.cases.sections import survivor_names
 from engine.errors import InvalidInput
+from engine.models.accounts import Role
+from engine.models.cases import CaseStatus
 from engine.workflow.team_views import team_members
 from web.auth.principal import actor
 from web.db import get_session, utcnow

@@ -11,10 +11,10 @@ from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from engine.accounts.models import Role
-from engine.cases.models import Case, CaseStatus, Phase
 from engine.cases.sections import HistoryLine, case_history, open_case_file, open_steps, view_case_file
 from engine.cases.service import section_status
+from engine.models.accounts import Role
+from engine.models.cases import Case, CaseStatus, Phase
 from engine.workflow.service import case_diagram
 from web.auth.principal import actor, require_roles
 from web.cases import consent, edit, search

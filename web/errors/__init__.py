@@ -13,8 +13,8 @@ from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from engine import audit
 from engine.errors import DomainError
-from engine.security import audit
 from web.db import get_session, utcnow
 from web.extensions import login_manager
 from web.security import UnstorableCharacter

@@ -7,9 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine.accounts.models import Role, User
 from engine.accounts.service import set_language
 from engine.cases.service import list_cases
+from engine.models.accounts import Role, User
 from engine.reports.aggregates import cases_by_phase_and_status
 from web.auth.principal import actor
 from web.db import get_session

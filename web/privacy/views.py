@@ -18,10 +18,10 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine.accounts.models import Role
-from engine.cases.models import Case
 from engine.cases.service import get_case
 from engine.errors import InvalidInput, NotFound
+from engine.models.accounts import Role
+from engine.models.cases import Case
 from engine.security import photos, publication
 from engine.security.consent import ConsentMissing
 from engine.security.fields import parse_groups

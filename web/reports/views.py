@@ -13,9 +13,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.accounts.models import Role
 from engine.clock import local_today
 from engine.errors import InvalidInput
+from engine.models.accounts import Role
 from engine.reports.files import Sheet, Value, to_csv, to_xlsx
 from engine.reports.period import Period, last_full_quarter, parse_quarter, parse_span, recent_quarters
 from engine.reports.scope import Scope, ScopeChoice, home_scope, is_national, parse_scope, scope_choices

@@ -8,9 +8,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.accounts.models import Role
 from engine.cases.own_record import THIRD_PARTY_FIELDS, printable_record, who_viewed
 from engine.cases.service import get_case
+from engine.models.accounts import Role
 from engine.workflow.service import start_record_review
 from web.auth.principal import actor, require_roles
 from web.db import get_session, utcnow

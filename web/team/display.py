@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
-from engine.accounts.models import User
 from engine.accounts.training import training_gaps
-from engine.cases.models import CaseStatus, Phase
 from engine.clock import local_today
+from engine.models.accounts import User
+from engine.models.cases import CaseStatus, Phase
+from engine.models.workflow import WorkItem
 from engine.workflow.dashboard import Dashboard
-from engine.workflow.models import WorkItem
 from engine.workflow.queues import Filter, QueueRow
 from engine.workflow.service import Completion, Runtime
 from web.db import get_session, utcnow

@@ -17,15 +17,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.accounts.models import Role
 from engine.accounts.staff import team_roster
-from engine.cases.models import Phase
 from engine.cases.service import get_case
 from engine.errors import ConcurrentChange, InvalidInput, NotFound
+from engine.models.accounts import Role
+from engine.models.cases import Phase
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow import assignments
 from engine.workflow.approvals import approval_content
 from engine.workflow.dashboard import team_dashboard
-from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.queues import APPROVAL_FORMS, team_queue
 from engine.workflow.service import complete_work_item
 from engine.workflow.team_views import Member, team_members, waiting_approvals

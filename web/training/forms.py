@@ -12,7 +12,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from engine.accounts.models import User
+from engine.models.accounts import User
 from web.paging import parse_row_id
 from web.training.messages import course_label
 

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.accounts import training
-from engine.accounts.models import Role
 from engine.config import REQUIRED_COURSES
 from engine.errors import InvalidInput
+from engine.models.accounts import Role
 from web.admin.forms import show_problems
 from web.auth.principal import actor, require_roles
 from web.dates import day

@@ -11,8 +11,8 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from engine.accounts.models import Role
 from engine.cases.sections import section_form, view_case_file
+from engine.models.accounts import Role
 from engine.security.consent import office_transfers
 from web.auth.principal import actor, require_roles
 from web.db import get_session, utcnow

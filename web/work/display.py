@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, request
 from flask_babel import get_locale, gettext
 from werkzeug.datastructures import MultiDict
 
-from engine.workflow.models import WorkItem
+from engine.models.workflow import WorkItem
 from engine.workflow.queues import LOCAL, QueueRow
 from engine.workflow.service import Runtime
 from web import labels

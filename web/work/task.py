@@ -14,15 +14,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from engine.accounts.models import User
-from engine.cases.models import CaseStatus, Phase
 from engine.cases.sections import case_file_values, people, section_form, survivor_names
 from engine.errors import ConcurrentChange, DomainError, Forbidden, InvalidInput, NotFound
+from engine.models.accounts import User
+from engine.models.cases import CaseStatus, Phase
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.security.fields import target_group
 from engine.security.policy import can_see_case, can_work_on, step_groups
 from engine.workflow.approvals import ApprovalContent, approval_content
 from engine.workflow.assignments import get_work_item, load_draft, save_draft
-from engine.workflow.models import WorkItem, WorkItemStatus
 from engine.workflow.returns import ReturnNote, earlier_answers, return_note
 from engine.workflow.service import Completion, complete_work_item
 from engine.workflow.step_actions import offices

@@ -14,11 +14,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.accounts.models import Role, User
 from engine.cases.sections import survivor_names
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.models.accounts import Role, User
+from engine.models.workflow import WorkItem
 from engine.workflow.assignments import claim_work_item, get_work_item, unclaim_work_item
-from engine.workflow.models import WorkItem
 from engine.workflow.queues import Filter, my_work
 from web.auth.principal import actor, require_roles
 from web.db import get_session, utcnow

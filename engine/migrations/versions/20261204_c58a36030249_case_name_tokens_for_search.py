@@ -1,6 +1,6 @@
 """case name tokens for search
 
-Keyed hashes of the normalised tokens of survivors' names (``engine.cases.names``). A migration has no
+Keyed hashes of the normalised tokens of survivors' names (``engine.names``). A migration has no
 keys to decrypt the names with, so the table is filled by ``reintegra migrate`` right after it upgrades
 (identities without tokens, when the keys are loaded) or by ``reintegra reindex``.
 

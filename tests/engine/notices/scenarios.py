@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
-from engine.notices.models import Channel, Delivery, Notice
+from engine.models.accounts import Role, User
+from engine.models.notices import Channel, Delivery, Notice
 from engine.notices.rules import Rules
 from engine.workflow.service import Runtime, start_case_workflow
 from tests.conftest import NOW

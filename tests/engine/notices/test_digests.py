@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from engine.accounts.models import Role
-from engine.notices.digests import queue_daily_digests, queue_weekly_digests
+from engine.jobs.digests import queue_daily_digests, queue_weekly_digests
+from engine.models.accounts import Role
 from engine.notices.preferences import Preferences, set_preferences
 from engine.notices.rules import Rules
 from tests.engine.notices.scenarios import RULES, at, inbox_recipients, new_walk, notices

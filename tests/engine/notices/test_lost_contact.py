@@ -8,10 +8,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from engine.cases.models import CaseStatus
-from engine.notices.lost_contact import detect_lost_contact, last_contact
+from engine.jobs.lost_contact import detect_lost_contact, last_contact
+from engine.models.cases import CaseStatus
+from engine.models.workflow import InstanceStatus, WorkflowInstance
 from engine.notices.rules import Rules
-from engine.workflow.models import InstanceStatus, WorkflowInstance
 from tests.engine.notices.scenarios import RULES, at, in_follow_up, inbox_recipients, notices
 
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.accounts.models import Role
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidInput
+from engine.models.accounts import Role
+from engine.models.notices import Channel, Delivery, DeliveryStatus, Notice
 from engine.notices.delivery import ChannelUnavailable, deliver_due_notices
-from engine.notices.models import Channel, Delivery, DeliveryStatus, Notice
 from engine.notices.outbox import add_notice
 from engine.notices.preferences import Preferences, get_preferences, set_preferences
 from engine.notices.rules import Rules

@@ -9,9 +9,9 @@ import json
 
 from sqlalchemy import select
 
-from engine.accounts.models import Role
-from engine.notices.models import Channel, Delivery, DeliveryStatus
-from engine.notices.reminders import remind_overdue_work
+from engine.jobs.reminders import remind_overdue_work
+from engine.models.accounts import Role
+from engine.models.notices import Channel, Delivery, DeliveryStatus
 from engine.notices.rules import Rules
 from tests.engine.notices.scenarios import RULES, in_follow_up, inbox_recipients, new_walk, notices
 

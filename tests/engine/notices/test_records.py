@@ -6,10 +6,10 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from engine.accounts.models import Role
 from engine.cases.case_file import apply_targets
 from engine.db import transaction
-from engine.notices.reminders import find_stale_sections, remind_stale_records
+from engine.jobs.reminders import find_stale_sections, remind_stale_records
+from engine.models.accounts import Role
 from engine.notices.rules import Rules
 from tests.engine.notices.scenarios import RULES, at, inbox_recipients, notices
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from engine.cases.service import SECTIONS
 from engine.config import SECTION_KEYS, ConfigError, Settings
+from engine.models.cases import SECTIONS
 from engine.notices.rules import Rules
 from tests.conftest import TEST_FERNET_KEY, TEST_INDEX_KEY
 

@@ -9,11 +9,11 @@ import json
 import pytest
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, Team, TrainingRecord, User
-from engine.cases.models import Sex
 from engine.cases.service import NewSurvivor
+from engine.jobs.training import remind_training
+from engine.models.accounts import Role, Team, TrainingRecord, User
+from engine.models.cases import Sex
 from engine.notices.rules import Rules
-from engine.notices.training import remind_training
 from engine.workflow.assignments import reassign_case
 from engine.workflow.service import Runtime, admit_case
 from tests.engine.notices.scenarios import at, inbox_recipients, notices

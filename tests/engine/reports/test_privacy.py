@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from engine.cases.models import Case
+from engine.models.cases import Case
+from engine.models.security import AuditEvent
 from engine.reports.anonymise import QUASI_IDENTIFIERS, k_anonymise
 from engine.reports.files import to_csv
 from engine.reports.period import last_full_quarter
 from engine.reports.service import CASE_FIELDS, case_level_export, case_records
 from engine.reports.suppression import Hidden, protect
-from engine.security.models import AuditEvent
 from tests.conftest import NOW
 from tests.engine.reports.world import SECRET_NAMES, build
 

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from engine.models.security import AuditEvent
 from engine.reports.period import last_full_quarter
 from engine.reports.scope import NATION, Scope, ScopeKind
 from engine.reports.service import Report, build_report
 from engine.reports.suppression import Hidden, Table
-from engine.security.models import AuditEvent
 from tests.conftest import NOW
 from tests.engine.reports.world import ReportWorld, build
 

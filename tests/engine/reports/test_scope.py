@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.accounts.models import Role
 from engine.errors import Forbidden, InvalidInput
+from engine.models.accounts import Role
 from engine.reports.period import last_full_quarter
 from engine.reports.scope import NATION, Scope, ScopeKind, home_scope, parse_scope, scope_choices
 from engine.reports.service import build_report, case_level_export

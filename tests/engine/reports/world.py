@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Organisation, OrganisationKind, Role, Team, User
-from engine.cases.models import Case, CaseEvent, CaseRecord, CaseStatus, History, Phase, Sex
 from engine.db import transaction
-from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkflowSpec, WorkItem, WorkItemStatus
+from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
+from engine.models.cases import Case, CaseEvent, CaseRecord, CaseStatus, History, Phase, Sex
+from engine.models.workflow import InstanceStatus, WorkflowInstance, WorkflowSpec, WorkItem, WorkItemStatus
 from tests.factories import Factory
 
 SECRET_NAMES = ("Reportperson", "Synthetic")  # every case of the world is called so; no export may say it

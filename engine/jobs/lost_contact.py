@@ -16,13 +16,13 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role
-from engine.cases.models import Case, CaseRecord, CaseStatus
 from engine.db import transaction
 from engine.errors import DomainError
+from engine.models.accounts import Role
+from engine.models.cases import Case, CaseRecord, CaseStatus
+from engine.models.workflow import InstanceStatus, WorkflowInstance, WorkItem, WorkItemStatus
 from engine.notices.outbox import Report, add_notice, team_members
 from engine.notices.rules import Rules, stamp
-from engine.workflow.models import InstanceStatus, WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow.service import Runtime, start_lost_contact
 
 log = logging.getLogger(__name__)

@@ -17,14 +17,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case, CaseStatus
-from engine.cases.service import SECTIONS
 from engine.db import transaction
+from engine.models.accounts import Role, User
+from engine.models.cases import SECTIONS, Case, CaseStatus
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.notices.outbox import Key, Report, add_notice, existing_keys, office_officers, team_members
 from engine.notices.rules import Rules, cadence_slot, stamp
 from engine.security.policy import can_work_on
-from engine.workflow.models import WorkItem, WorkItemStatus
 
 CHUNK = 200  # rows per transaction: short write locks on SQLite, bounded memory everywhere
 

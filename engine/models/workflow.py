@@ -12,9 +12,9 @@ import enum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.accounts.models import Role, Team, User
-from engine.cases.models import Case
 from engine.db import Base, EncryptedText, UTCDateTime, enum_column
+from engine.models.accounts import Role, Team, User
+from engine.models.cases import Case
 
 
 class InstanceStatus(enum.StrEnum):

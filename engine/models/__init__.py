@@ -1,7 +1,13 @@
-"""Every table of the product, imported in one place so the metadata (and Alembic) sees them all."""
+"""Every table of the product, one module per area, imported here so the metadata (and Alembic) sees them all.
 
-from engine.accounts.models import Organisation, OrganisationKind, Province, Role, Team, TrainingRecord, User
-from engine.cases.models import (
+The models sit below every use-case package (accounts, cases, security, notices, workflow, reports), so
+any of them may read any table without an import cycle; they hold columns, constraints and small
+derived properties, never a business rule.
+"""
+
+from engine.db import Base
+from engine.models.accounts import Organisation, OrganisationKind, Province, Role, Team, TrainingRecord, User
+from engine.models.cases import (
     Case,
     CaseEvent,
     CasePlan,
@@ -19,10 +25,9 @@ from engine.cases.models import (
     SafetyRating,
     Sex,
 )
-from engine.db import Base
-from engine.notices.models import Delivery, Notice, Preference, SchedulerJob, SchedulerNode
-from engine.security.models import AuditEvent, AuditHead, CaseTransfer, ConsentRecord, LoginAttempt
-from engine.workflow.models import (
+from engine.models.notices import Delivery, Notice, Preference, SchedulerJob, SchedulerNode
+from engine.models.security import AuditEvent, AuditHead, CaseTransfer, ConsentRecord, LoginAttempt
+from engine.models.workflow import (
     InstanceStatus,
     WorkflowInstance,
     WorkflowSpec,

@@ -15,10 +15,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
 from engine.accounts.training import STAFF_ROLES, Standing, standings
 from engine.clock import local_today
 from engine.db import transaction
+from engine.models.accounts import Role, User
 from engine.notices.outbox import Key, Report, add_notice, existing_keys, team_members
 from engine.notices.rules import Rules
 

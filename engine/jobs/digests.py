@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.models import Role, User
-from engine.cases.models import Case, CaseStatus
 from engine.db import transaction
+from engine.jobs.reminders import work_item_payload
+from engine.models.accounts import Role, User
+from engine.models.cases import Case, CaseStatus
+from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.notices.outbox import Key, Report, add_notice, existing_keys
 from engine.notices.preferences import preferences_for
-from engine.notices.reminders import work_item_payload
 from engine.notices.rules import Rules, local, local_midnight_utc
-from engine.workflow.models import WorkItem, WorkItemStatus
 
 MAX_LISTED = 50  # tasks listed in one digest; the count says how many there are in all
 

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
-from engine.accounts.models import Team, User
-from engine.cases.names import name_tokens
+from engine.crypto import current_keyring
 from engine.db import Base, BlindIndex, EncryptedDate, EncryptedText, UTCDateTime, enum_column
-from engine.security.crypto import current_keyring
+from engine.models.accounts import Team, User
+from engine.names import name_tokens
 
 
 class Phase(enum.StrEnum):
@@ -123,7 +123,7 @@ NAME_COLUMNS = ("given_name_km", "family_name_km", "given_name_latin", "family_n
 
 
 class NameToken(Base):
-    """The keyed hash of one normalised token of a survivor's names (``engine.cases.names``), so a name is
+    """The keyed hash of one normalised token of a survivor's names (``engine.names``), so a name is
     found without decrypting any. Never written by hand: the flush hook below keeps an identity's tokens
     in step with its names, whatever code writes them; ``reintegra reindex`` rebuilds them all.
     ``case_id`` repeats the identity's so a search reads this table alone."""
@@ -310,3 +310,16 @@ class CaseRecord(Base):
     data: Mapped[str] = mapped_column(EncryptedText)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# The case file's sections, in the order the case page shows them: (key, model); each row carries
+# ``updated_at``/``updated_by``, which record-update reminders measure.
+SECTIONS = (
+    ("identity", Identity),
+    ("history", History),
+    ("family_members", FamilyMember),
+    ("family_assessment", FamilyAssessment),
+    ("case_plan", CasePlan),
+    ("medical", MedicalRecord),
+    ("psychological", PsychologicalRecord),
+)

@@ -13,8 +13,8 @@ import enum
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.accounts.models import User
 from engine.db import Base, UTCDateTime, enum_column
+from engine.models.accounts import User
 
 
 class Channel(enum.StrEnum):

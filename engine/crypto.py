@@ -79,7 +79,7 @@ class KeyRing:
         return hmac.new(self.index_key.encode("utf-8"), normal.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def token_hash(self, token: str) -> str:
-        """Keyed hash of one normalised search token (``engine.cases.names``); a separate domain of the
+        """Keyed hash of one normalised search token (``engine.names``); a separate domain of the
         index key, so a token's hash never equals the blind index of a whole value."""
         message = b"name-token\x00" + token.encode("utf-8")
         return hmac.new(self.index_key.encode("utf-8"), message, hashlib.sha256).hexdigest()

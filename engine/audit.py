@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.crypto import current_keyring
 from engine.db import blind_index, transaction
-from engine.security.crypto import current_keyring
-from engine.security.models import AuditEvent, AuditHead
+from engine.models.security import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 
