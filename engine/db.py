@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from engine.crypto import current_keyring
-from engine.errors import ConcurrentChange
+from engine.errors import N_, ConcurrentChange
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -179,7 +179,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-_CONCURRENT_CHANGE = "Someone else changed this record in the meantime. Nothing was saved; reload and try again."
+_CONCURRENT_CHANGE = N_("Someone else changed this record in the meantime. Nothing was saved; reload and try again.")
 
 
 @contextmanager

@@ -122,9 +122,9 @@ def create_user_command(
         )  # fmt: skip
     except InvalidInput as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-        raise click.ClickException(f"{exc.message} {details}") from None
+        raise click.ClickException(f"{exc} {details}") from None
     except DomainError as exc:
-        raise click.ClickException(exc.message) from None
+        raise click.ClickException(str(exc)) from None
     finally:
         session.close()
     click.echo(f"created user {username} (id {user_id})")

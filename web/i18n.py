@@ -10,6 +10,8 @@ from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
+from engine.errors import DomainError
+
 LANGUAGES = {"en": "English", "km": "ខ្មែរ"}
 TIMEZONE = "Asia/Phnom_Penh"
 
@@ -45,6 +47,12 @@ def translations() -> NullTranslations:
     found = cast(NullTranslations, get_translations())
     ctx.reintegra_translations = (getattr(ctx, "babel_locale", None), found)
     return found
+
+
+def error_text(error: DomainError) -> str:
+    """An engine refusal in the reader's language: its message id translated, then its values put in."""
+    text = translations().gettext(error.message)
+    return text % error.params if error.params else text
 
 
 def _jinja_gettext(message: str) -> str:

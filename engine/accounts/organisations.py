@@ -15,28 +15,28 @@ from sqlalchemy.orm import Session, selectinload
 from engine import audit
 from engine.accounts.placement import SHELTERS
 from engine.db import transaction
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import N_, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Organisation, OrganisationKind, Province, Role, Team, User
 from workflows.forms import years_from
 
 NAME_MAX = 120
-ADMINISTRATORS_ONLY = "Only administrators manage organisations, teams and users."
-NO_ORGANISATION = "There is no such organisation."
-NO_TEAM = "There is no such team."
-ORGANISATION_NOT_SAVED = "The organisation was not saved."
-TEAM_NOT_SAVED = "The team was not saved."
-NAME_REQUIRED = "A name is required."
-NAME_TOO_LONG = "The name is too long (at most 120 characters)."
-NAME_TAKEN = "Another organisation has this name."
-TEAM_NAME_TAKEN = "This organisation already has a team with this name."
-PROVINCE_UNKNOWN = "Choose a province from the list."
-AGREEMENT_REQUIRED = "An NGO shelter needs the date of its agreement with MoSVY."
-AGREEMENT_IN_FUTURE = "The agreement date cannot be in the future."
-AGREEMENT_TOO_OLD = "The agreement date is not plausible: more than 50 years ago."
+ADMINISTRATORS_ONLY = N_("Only administrators manage organisations, teams and users.")
+NO_ORGANISATION = N_("There is no such organisation.")
+NO_TEAM = N_("There is no such team.")
+ORGANISATION_NOT_SAVED = N_("The organisation was not saved.")
+TEAM_NOT_SAVED = N_("The team was not saved.")
+NAME_REQUIRED = N_("A name is required.")
+NAME_TOO_LONG = N_("The name is too long (at most 120 characters).")
+NAME_TAKEN = N_("Another organisation has this name.")
+TEAM_NAME_TAKEN = N_("This organisation already has a team with this name.")
+PROVINCE_UNKNOWN = N_("Choose a province from the list.")
+AGREEMENT_REQUIRED = N_("An NGO shelter needs the date of its agreement with MoSVY.")
+AGREEMENT_IN_FUTURE = N_("The agreement date cannot be in the future.")
+AGREEMENT_TOO_OLD = N_("The agreement date is not plausible: more than 50 years ago.")
 AGREEMENT_YEARS_BACK = 50
-KIND_FIXED = "The kind cannot change while the organisation has teams or users."
-HAS_ACTIVE_USERS = "Deactivate or move its active users first."
-TEAMS_IN_SHELTERS = "Only shelters have teams."
+KIND_FIXED = N_("The kind cannot change while the organisation has teams or users.")
+HAS_ACTIVE_USERS = N_("Deactivate or move its active users first.")
+TEAMS_IN_SHELTERS = N_("Only shelters have teams.")
 
 MESSAGES = (ADMINISTRATORS_ONLY, NO_ORGANISATION, NO_TEAM, ORGANISATION_NOT_SAVED, TEAM_NOT_SAVED, NAME_REQUIRED,
             NAME_TOO_LONG, NAME_TAKEN, TEAM_NAME_TAKEN, PROVINCE_UNKNOWN, AGREEMENT_REQUIRED, AGREEMENT_IN_FUTURE,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from engine.errors import N_
+
 MIN_LENGTH = 10
 # The most common passwords seen in breach corpora, plus local favourites; refused outright.
 COMMON = frozenset(
@@ -36,9 +38,9 @@ COMMON = frozenset(
 )
 
 
-TOO_SHORT = f"The password must be at least {MIN_LENGTH} characters long."
-TOO_COMMON = "This password is too common; choose another."
-HAS_USERNAME = "The password must not contain the user name."
+TOO_SHORT = N_("The password must be at least 10 characters long.")  # MIN_LENGTH: tests check they agree
+TOO_COMMON = N_("This password is too common; choose another.")
+HAS_USERNAME = N_("The password must not contain the user name.")
 MESSAGES = (TOO_SHORT, TOO_COMMON, HAS_USERNAME)
 
 

@@ -7,17 +7,18 @@ belong to no team (an organisation is optional for them). Messages are English m
 
 from __future__ import annotations
 
+from engine.errors import N_
 from engine.models.accounts import Organisation, OrganisationKind, Role, Team
 
 ROLES_IN_A_TEAM = (Role.CASEWORKER, Role.SUPERVISOR)
 SHELTERS = (OrganisationKind.GOVERNMENT_SHELTER, OrganisationKind.NGO_SHELTER)
 
-NEEDS_TEAM = "Caseworkers and supervisors belong to a team."
-TEAM_NOT_IN_SHELTER = "Caseworkers and supervisors work in a team of a shelter."
-TEAM_OF_OTHER_ORGANISATION = "The team belongs to another organisation."
-NO_TEAM_FOR_ROLE = "Only caseworkers and supervisors belong to a team."
-NEEDS_OFFICE = "A DoSVY officer belongs to a DoSVY office."
-ORGANISATION_INACTIVE = "This organisation is deactivated."
+NEEDS_TEAM = N_("Caseworkers and supervisors belong to a team.")
+TEAM_NOT_IN_SHELTER = N_("Caseworkers and supervisors work in a team of a shelter.")
+TEAM_OF_OTHER_ORGANISATION = N_("The team belongs to another organisation.")
+NO_TEAM_FOR_ROLE = N_("Only caseworkers and supervisors belong to a team.")
+NEEDS_OFFICE = N_("A DoSVY officer belongs to a DoSVY office.")
+ORGANISATION_INACTIVE = N_("This organisation is deactivated.")
 
 MESSAGES = (NEEDS_TEAM, TEAM_NOT_IN_SHELTER, TEAM_OF_OTHER_ORGANISATION, NO_TEAM_FOR_ROLE, NEEDS_OFFICE,
             ORGANISATION_INACTIVE)  # fmt: skip

@@ -15,15 +15,15 @@ from engine.accounts import totp
 from engine.accounts.passwords import policy_problem, verify
 from engine.accounts.placement import NEEDS_TEAM, ROLES_IN_A_TEAM
 from engine.db import blind_index, transaction
-from engine.errors import InvalidInput, NotFound
+from engine.errors import N_, InvalidInput, NotFound
 from engine.models.accounts import Organisation, Role, Team, User
 from engine.models.security import LoginAttempt
 
-USERNAME_RULE = "Use at least 3 letters, digits, dots, dashes or underscores."
-DISPLAY_NAME_REQUIRED = "A display name is required."
-LANGUAGE_UNKNOWN = "The language must be English (en) or Khmer (km)."
-USERNAME_TAKEN = "This user name is taken."
-NOT_CREATED = "The user could not be created."
+USERNAME_RULE = N_("Use at least 3 letters, digits, dots, dashes or underscores.")
+DISPLAY_NAME_REQUIRED = N_("A display name is required.")
+LANGUAGE_UNKNOWN = N_("The language must be English (en) or Khmer (km).")
+USERNAME_TAKEN = N_("This user name is taken.")
+NOT_CREATED = N_("The user could not be created.")
 
 
 def normal_username(username: str) -> str:
@@ -76,10 +76,10 @@ def create_user(
         if team_id is not None:
             team = session.get(Team, team_id)
             if team is None:
-                raise NotFound("There is no such team.")
+                raise NotFound(N_("There is no such team."))
             organisation_id = organisation_id or team.organisation_id
         if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-            raise NotFound("There is no such organisation.")
+            raise NotFound(N_("There is no such organisation."))
         user = User(
             username=username,
             display_name=display_name.strip(),
@@ -218,7 +218,7 @@ TWO_FACTOR_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 def begin_two_factor(*, session: Session, actor: User) -> str:
     """Create (or replace) a not-yet-enabled secret for ``actor``; return the otpauth URI to scan."""
     if actor.role not in TWO_FACTOR_ROLES:
-        raise InvalidInput("Two-factor sign-in is offered to supervisors and administrators.")
+        raise InvalidInput(N_("Two-factor sign-in is offered to supervisors and administrators."))
     with transaction(session):
         actor.totp_secret, actor.totp_enabled, actor.totp_last_step = totp.new_secret(), False, None
         return totp.provisioning_uri(actor.totp_secret, actor.username)
@@ -228,11 +228,11 @@ def confirm_two_factor(*, session: Session, actor: User, now: dt.datetime, code:
     """Turn two-factor sign-in on once the app shows a matching code."""
     with transaction(session):
         if not actor.totp_secret:
-            raise InvalidInput("Start the set-up first.")
+            raise InvalidInput(N_("Start the set-up first."))
         step = totp.matching_step(actor.totp_secret, code, now, None)
         if step is None:
-            raise InvalidInput("The code does not match. Check the time on your phone and try again.",
-                               {"code": "Wrong code."})  # fmt: skip
+            raise InvalidInput(N_("The code does not match. Check the time on your phone and try again."),
+                               {"code": N_("Wrong code.")})  # fmt: skip
         actor.totp_enabled, actor.totp_last_step = True, step
         audit.record(session=session, now=now, actor_id=actor.id, action="two_factor_enabled")
 
@@ -240,15 +240,15 @@ def confirm_two_factor(*, session: Session, actor: User, now: dt.datetime, code:
 def set_language(*, session: Session, actor: User, language: str) -> None:
     """Remember the interface language ``actor`` chose."""
     if language not in ("en", "km"):
-        raise InvalidInput("The language must be English or Khmer.")
+        raise InvalidInput(N_("The language must be English or Khmer."))
     with transaction(session):
         actor.language = language
 
 
 # Messages, not passwords (ruff's S105 reads the names).
-WRONG_CURRENT_PASSWORD = "The current password is wrong."  # noqa: S105
-SAME_PASSWORD = "Choose a password different from the current one."  # noqa: S105
-PASSWORD_NOT_CHANGED = "The password was not changed."  # noqa: S105
+WRONG_CURRENT_PASSWORD = N_("The current password is wrong.")
+SAME_PASSWORD = N_("Choose a password different from the current one.")
+PASSWORD_NOT_CHANGED = N_("The password was not changed.")
 MESSAGES = (USERNAME_RULE, DISPLAY_NAME_REQUIRED, LANGUAGE_UNKNOWN, USERNAME_TAKEN, NOT_CREATED,
             WRONG_CURRENT_PASSWORD, SAME_PASSWORD, PASSWORD_NOT_CHANGED)  # fmt: skip
 

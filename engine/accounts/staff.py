@@ -23,18 +23,18 @@ from engine.accounts.passwords import policy_problem
 from engine.accounts.placement import ROLES_IN_A_TEAM, placement_problems
 from engine.accounts.service import NOT_CREATED, create_user, normal_username, user_problems
 from engine.db import transaction
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import N_, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Organisation, Role, Team, User
 
-NO_USER = "There is no such user."
-NOT_SAVED = "The user was not saved."
-LAST_ADMINISTRATOR = "This is the last active administrator: make someone else an administrator first."
-ALREADY_INACTIVE = "This account is already deactivated."
-ALREADY_ACTIVE = "This account is already active."
-DEACTIVATED = "This account is deactivated: reactivate it first."
-NOT_LOCKED = "This account is not locked."
-SUPERVISORS_ONLY = "Only supervisors see their team's members."
-EMAIL_INVALID = "Enter an e-mail address such as name@example.org, or leave it empty."
+NO_USER = N_("There is no such user.")
+NOT_SAVED = N_("The user was not saved.")
+LAST_ADMINISTRATOR = N_("This is the last active administrator: make someone else an administrator first.")
+ALREADY_INACTIVE = N_("This account is already deactivated.")
+ALREADY_ACTIVE = N_("This account is already active.")
+DEACTIVATED = N_("This account is deactivated: reactivate it first.")
+NOT_LOCKED = N_("This account is not locked.")
+SUPERVISORS_ONLY = N_("Only supervisors see their team's members.")
+EMAIL_INVALID = N_("Enter an e-mail address such as name@example.org, or leave it empty.")
 
 MESSAGES = (NO_USER, NOT_SAVED, LAST_ADMINISTRATOR, ALREADY_INACTIVE, ALREADY_ACTIVE, DEACTIVATED, NOT_LOCKED,
             SUPERVISORS_ONLY, EMAIL_INVALID)  # fmt: skip

@@ -22,23 +22,23 @@ from engine import audit
 from engine.clock import local_today
 from engine.config import REQUIRED_COURSES, STANDARD_COURSES, Settings
 from engine.db import transaction
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import N_, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Organisation, Role, TrainingRecord, User
 
 # Who the register is about: the people who work with survivors' cases.
 STAFF_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DOSVY_OFFICER)
 TRAINER_MAX = 200
 
-NOT_RECORDED = "The training was not recorded."
-RECORDERS_ONLY = "Only administrators, and supervisors for their own shelter's staff, keep the training register."
-NO_STAFF_MEMBER = "There is no such staff member, or they are not yours to record."
-COURSE_UNKNOWN = "Choose a course from the list."
-DATE_REQUIRED = "Enter the date of the training."
-DATE_IN_FUTURE = "The training date cannot be in the future."
-EXPIRY_NOT_AFTER = "The expiry date must be after the training date."
-TRAINER_REQUIRED = "Enter who gave the training."
-TRAINER_TOO_LONG = "The trainer's name is too long (at most 200 characters)."
-NO_SHELTER = "There is no such organisation, or it is not yours to see."
+NOT_RECORDED = N_("The training was not recorded.")
+RECORDERS_ONLY = N_("Only administrators, and supervisors for their own shelter's staff, keep the training register.")
+NO_STAFF_MEMBER = N_("There is no such staff member, or they are not yours to record.")
+COURSE_UNKNOWN = N_("Choose a course from the list.")
+DATE_REQUIRED = N_("Enter the date of the training.")
+DATE_IN_FUTURE = N_("The training date cannot be in the future.")
+EXPIRY_NOT_AFTER = N_("The expiry date must be after the training date.")
+TRAINER_REQUIRED = N_("Enter who gave the training.")
+TRAINER_TOO_LONG = N_("The trainer's name is too long (at most 200 characters).")
+NO_SHELTER = N_("There is no such organisation, or it is not yours to see.")
 
 MESSAGES = (NOT_RECORDED, RECORDERS_ONLY, NO_STAFF_MEMBER, COURSE_UNKNOWN, DATE_REQUIRED, DATE_IN_FUTURE,
             EXPIRY_NOT_AFTER, TRAINER_REQUIRED, TRAINER_TOO_LONG, NO_SHELTER)  # fmt: skip

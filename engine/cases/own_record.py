@@ -16,7 +16,7 @@ from engine import audit
 from engine.cases.sections import CaseFile, read_case_file
 from engine.cases.service import get_case
 from engine.db import transaction
-from engine.errors import Forbidden
+from engine.errors import N_, Forbidden
 from engine.models.accounts import Role, User
 from engine.models.cases import Case
 from engine.models.security import AuditEvent
@@ -47,7 +47,7 @@ class Access:
 def who_viewed(*, session: Session, actor: User, code: str, limit: int = 500) -> tuple[Case, list[Access]]:
     """Every recorded view, change, print and transfer of a case, newest first (supervisors only)."""
     if actor.role is not Role.SUPERVISOR:
-        raise Forbidden("Only supervisors see who looked at a case file.")
+        raise Forbidden(N_("Only supervisors see who looked at a case file."))
     case = get_case(session=session, actor=actor, code=code)
     rows = session.execute(
         select(AuditEvent.at, User.display_name, User.role, AuditEvent.action, AuditEvent.detail)

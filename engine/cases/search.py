@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine import audit
 from engine.crypto import current_keyring
 from engine.db import transaction
-from engine.errors import Forbidden, InvalidInput
+from engine.errors import N_, Forbidden, InvalidInput
 from engine.models.accounts import Role, User
 from engine.models.cases import Case, CaseStatus, Identity, NameToken, Phase, index_identity
 from engine.models.workflow import WorkItem, WorkItemStatus
@@ -31,15 +31,15 @@ MAX_PER_PAGE = 100
 _CODE = re.compile(r"[A-Z0-9-]{2,20}")
 # English message ids; web/cases/search.py marks them for translation.
 MESSAGES = {
-    "not_searched": "Nothing was searched. Please correct the marked fields.",
-    "too_long": "The search is too long: at most 200 characters and 8 words.",
-    "no_words": "Type a name (in Khmer or Latin script) or a case code.",
-    "phase": "Choose a phase from the list.",
-    "status": "Choose a status from the list.",
-    "caseworker": "Choose a caseworker of your team.",
-    "overdue": "The overdue filter is either on or off.",
-    "page": "There is no such page.",
-    "staff_only": "Only case staff can search case files.",
+    "not_searched": N_("Nothing was searched. Please correct the marked fields."),
+    "too_long": N_("The search is too long: at most 200 characters and 8 words."),
+    "no_words": N_("Type a name (in Khmer or Latin script) or a case code."),
+    "phase": N_("Choose a phase from the list."),
+    "status": N_("Choose a status from the list."),
+    "caseworker": N_("Choose a caseworker of your team."),
+    "overdue": N_("The overdue filter is either on or off."),
+    "page": N_("There is no such page."),
+    "staff_only": N_("Only case staff can search case files."),
 }
 
 

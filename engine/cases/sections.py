@@ -35,7 +35,7 @@ from engine.cases.countries import country_codes
 from engine.cases.service import NewSurvivor, get_case
 from engine.clock import local_today
 from engine.db import transaction
-from engine.errors import ConcurrentChange, Forbidden, InvalidInput, NotFound
+from engine.errors import N_, ConcurrentChange, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Role, User
 from engine.models.cases import Case, CaseEvent, CasePlan, CasePlanGoal, FamilyAssessment, FamilyMember, Identity, Sex
 from engine.models.workflow import WorkItem, WorkItemStatus
@@ -54,7 +54,7 @@ from workflows.forms import Form, load_forms, prefill, validate_submission
 EDITABLE = ("identity", "history", "family_assessment", "case_plan", "medical", "psychological")
 SECTION_EVENT = "section_updated"
 _EVENT_PREFIX = "Case file updated: "
-_CHANGED = "Someone else changed this section in the meantime. Nothing was saved; your entries are shown again."
+_CHANGED = N_("Someone else changed this section in the meantime. Nothing was saved; your entries are shown again.")
 # Khmer wording written for these messages; it needs a native speaker's review (see GLOSSARY-km.md).
 MESSAGES: dict[str, dict[str, str]] = {
     "given_name": {
@@ -122,7 +122,7 @@ class HistoryLine:
 def open_case_file(*, session: Session, actor: User, code: str) -> Case:
     """The case ``code`` if ``actor`` may see and edit its file (``Forbidden`` for other roles)."""
     if actor.role not in CASE_STAFF:
-        raise Forbidden("Only caseworkers and supervisors work with case files.")
+        raise Forbidden(N_("Only caseworkers and supervisors work with case files."))
     return get_case(session=session, actor=actor, code=code)
 
 
@@ -178,16 +178,16 @@ def _readable_form(form: Form, section: str, groups: frozenset[FieldGroup]) -> F
 def _require_writable(actor: User, case: Case, section: str, form: Form) -> None:
     wanted = {field_group(section, f) for f in form.fields}
     if not wanted <= writable_groups(actor, case):
-        raise Forbidden("You may not change this part of the case file.")
+        raise Forbidden(N_("You may not change this part of the case file."))
 
 
 def _open_for_reading(session: Session, actor: User, code: str) -> tuple[Case, frozenset[FieldGroup]]:
     if actor.role not in (*CASE_STAFF, Role.DOSVY_OFFICER):
-        raise Forbidden("Only caseworkers, supervisors and DoSVY officers read case files.")
+        raise Forbidden(N_("Only caseworkers, supervisors and DoSVY officers read case files."))
     case = get_case(session=session, actor=actor, code=code)
     groups = readable_groups(actor, case)
     if not groups:
-        raise NotFound("There is no such case, or it is not yours to see.")
+        raise NotFound(N_("There is no such case, or it is not yours to see."))
     return case, groups
 
 
@@ -212,7 +212,7 @@ def read_case_file(*, session: Session, actor: User, code: str) -> CaseFile:
 def read_section(*, session: Session, actor: User, code: str, key: str) -> SectionView:
     """Section ``key`` of case ``code``, ready to edit."""
     if key not in EDITABLE:
-        raise NotFound("There is no such section.")
+        raise NotFound(N_("There is no such section."))
     case = open_case_file(session=session, actor=actor, code=code)
     _require_writable(actor, case, key, section_form(key))
     return _view(key, section_form(key), _row(session, key, case.id))
@@ -233,7 +233,7 @@ def _validated(form: Form, raw: Mapping[str, str | list[str]], lang: str, now: d
             if f.name not in submission.values and any(n in submission.values for n in others):
                 errors.setdefault(f.name, MESSAGES["goal_first"][lang])
     if errors:
-        raise InvalidInput("Nothing was saved. Please correct the marked fields.", errors)
+        raise InvalidInput(N_("Nothing was saved. Please correct the marked fields."), errors)
     return submission.values
 
 
@@ -248,7 +248,7 @@ def update_section(*, session: Session, actor: User, now: dt.datetime, code: str
                    raw: Mapping[str, str | list[str]], token: str, lang: str = "en") -> SectionView:  # fmt: skip
     """Replace section ``key`` of case ``code`` with the submitted form, if it is still at ``token``."""
     if key not in EDITABLE:
-        raise NotFound("There is no such section.")
+        raise NotFound(N_("There is no such section."))
     form = section_form(key)
     case = open_case_file(session=session, actor=actor, code=code)
     _require_writable(actor, case, key, form)  # before any check
@@ -313,7 +313,7 @@ def view_case_file(*, session: Session, actor: User, now: dt.datetime, code: str
 def _member(session: Session, case: Case, member_id: int) -> FamilyMember:
     member = session.get(FamilyMember, member_id)
     if member is None or member.case_id != case.id:
-        raise NotFound("There is no such family member in this case.")
+        raise NotFound(N_("There is no such family member in this case."))
     return member
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.codes import new_case_code
 from engine.db import UTCDateTime, blind_index, transaction
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import N_, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Role, User
 from engine.models.cases import (
     SECTIONS,
@@ -60,17 +60,19 @@ def open_case(
     given_km, given_latin = _clean(survivor.given_name_km), _clean(survivor.given_name_latin)
     if given_km is None and given_latin is None:
         raise InvalidInput(
-            "The case was not opened.", {"given_name_latin": "Enter a given name in Khmer or Latin script."}
+            N_("The case was not opened."), {"given_name_latin": N_("Enter a given name in Khmer or Latin script.")}
         )
     if survivor.date_of_birth is not None and survivor.date_of_birth > now.date():
-        raise InvalidInput("The case was not opened.", {"date_of_birth": "The date of birth is in the future."})
+        raise InvalidInput(N_("The case was not opened."), {"date_of_birth": N_("The date of birth is in the future.")})
     if actor.role is Role.CASEWORKER:
         caseworker_id = actor.id
     with transaction(session):
         if caseworker_id is not None:
             worker = session.get(User, caseworker_id)
             if worker is None or worker.role is not Role.CASEWORKER or worker.team_id != team_id:
-                raise InvalidInput("The case was not opened.", {"caseworker_id": "Choose a caseworker of this team."})
+                raise InvalidInput(
+                    N_("The case was not opened."), {"caseworker_id": N_("Choose a caseworker of this team.")}
+                )
         code = new_case_code(code_prefix, rng)
         while session.scalar(select(exists().where(Case.code == code))):
             code = new_case_code(code_prefix, rng)
@@ -108,14 +110,14 @@ def get_case(*, session: Session, actor: User, code: str) -> Case:
     """The case with ``code`` if ``actor`` may see it; otherwise ``NotFound`` (no existence leak)."""
     case = session.scalar(select(Case).where(Case.code == code))
     if case is None or not can_see_case(actor, case):
-        raise NotFound("There is no such case, or it is not yours to see.")
+        raise NotFound(N_("There is no such case, or it is not yours to see."))
     return case
 
 
 def list_cases(*, session: Session, actor: User, limit: int = 50, offset: int = 0) -> tuple[list[Case], int]:
     """The cases ``actor`` may see, newest first, one page, and how many there are in all."""
     if limit < 1 or offset < 0:
-        raise InvalidInput("Invalid page.")
+        raise InvalidInput(N_("Invalid page."))
     base = visible_cases(actor, select(Case))
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.scalars(base.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit).offset(offset)).all()
@@ -125,7 +127,7 @@ def list_cases(*, session: Session, actor: User, limit: int = 50, offset: int = 
 def find_by_name(*, session: Session, actor: User, full_latin_name: str) -> list[Case]:
     """Exact lookup of a survivor by Latin-script full name, through the blind index, within scope."""
     if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR):
-        raise Forbidden("Only case staff can search case files.")
+        raise Forbidden(N_("Only case staff can search case files."))
     index = blind_index(full_latin_name)
     query = visible_cases(
         actor, select(Case).join(Identity, Identity.case_id == Case.id).where(Identity.name_index == index)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engine.db import transaction
-from engine.errors import InvalidInput, NotFound
+from engine.errors import N_, InvalidInput, NotFound
 from engine.models.accounts import User
 from engine.models.notices import Channel, Delivery, Notice
 
@@ -34,7 +34,7 @@ def _mine(actor: User) -> Any:
 def list_inbox(*, session: Session, actor: User, limit: int = 50, offset: int = 0) -> tuple[list[InboxEntry], int]:
     """One page of ``actor``'s messages, newest first, and how many there are in all."""
     if limit < 1 or offset < 0:
-        raise InvalidInput("Invalid page.")
+        raise InvalidInput(N_("Invalid page."))
     total = session.scalar(select(func.count()).select_from(Delivery).where(_mine(actor))) or 0
     rows = session.execute(
         select(Delivery.id, Notice.kind, Notice.payload, Delivery.created_at, Delivery.read_at)
@@ -55,7 +55,7 @@ def mark_read(*, session: Session, actor: User, now: dt.datetime, entry_id: int)
     with transaction(session):
         delivery = session.get(Delivery, entry_id)
         if delivery is None or delivery.recipient_id != actor.id or delivery.channel is not Channel.INBOX:
-            raise NotFound("There is no such message.")
+            raise NotFound(N_("There is no such message."))
         if delivery.read_at is None:
             delivery.read_at = now
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.db import transaction
-from engine.errors import InvalidInput
+from engine.errors import N_, InvalidInput
 from engine.models.accounts import User
 from engine.models.notices import Preference
 
@@ -68,7 +68,7 @@ def set_preferences(*, session: Session, actor: User, now: dt.datetime, preferen
     if preferences.chat and chat_id is None:
         errors["chat_id"] = "Enter your chat id to receive messages in the chat app."
     if errors:
-        raise InvalidInput("Your preferences were not saved.", errors)
+        raise InvalidInput(N_("Your preferences were not saved."), errors)
     with transaction(session):
         row = session.get(Preference, actor.id) or Preference(user_id=actor.id)
         row.email, row.email_address, row.chat, row.chat_id = preferences.email, address, preferences.chat, chat_id

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from engine.db import transaction
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import N_, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Role, User
 from engine.models.cases import Case
 from engine.models.notices import Delivery, DeliveryStatus, Notice, SchedulerJob, SchedulerNode
@@ -94,13 +94,13 @@ def failed_deliveries(*, session: Session, limit: int = 100) -> list[FailedDeliv
 def retry_delivery(*, session: Session, actor: User, now: dt.datetime, delivery_id: int) -> None:
     """Put a failed delivery back in the outbox with a fresh set of retries (administrators only)."""
     if actor.role is not Role.ADMINISTRATOR:
-        raise Forbidden("Only administrators can retry deliveries.")
+        raise Forbidden(N_("Only administrators can retry deliveries."))
     with transaction(session):
         delivery = session.get(Delivery, delivery_id)
         if delivery is None:
-            raise NotFound("There is no such delivery.")
+            raise NotFound(N_("There is no such delivery."))
         if delivery.status is not DeliveryStatus.FAILED:
-            raise InvalidInput("Only a failed delivery can be retried.")
+            raise InvalidInput(N_("Only a failed delivery can be retried."))
         delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, now
 
 

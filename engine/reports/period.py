@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 
 from engine.clock import LOCAL
-from engine.errors import InvalidInput
+from engine.errors import N_, InvalidInput
 
 MAX_DAYS = 5 * 366  # a longer span is almost certainly a typo in a year
-BAD_QUARTER = "Choose a quarter such as 2026-Q3."
-BAD_DATES = "Give the first and the last day of the period, the first not after the last, at most five years apart."
+BAD_QUARTER = N_("Choose a quarter such as 2026-Q3.")
+BAD_DATES = N_("Give the first and the last day of the period, the first not after the last, at most five years apart.")
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from engine.errors import Forbidden, InvalidInput
+from engine.errors import N_, Forbidden, InvalidInput
 from engine.models.accounts import Organisation, OrganisationKind, Province, Role, Team, User
 
 SHELTER_KINDS = (OrganisationKind.GOVERNMENT_SHELTER, OrganisationKind.NGO_SHELTER)
-NOT_ALLOWED = "You may not see reports for this scope."
-BAD_SCOPE = "Choose the nation, a province or a shelter."
+NOT_ALLOWED = N_("You may not see reports for this scope.")
+BAD_SCOPE = N_("Choose the nation, a province or a shelter.")
 
 
 class ScopeKind(enum.StrEnum):

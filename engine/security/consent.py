@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.clock import local_today
 from engine.db import transaction
-from engine.errors import DomainError, Forbidden, InvalidInput, NotFound
+from engine.errors import N_, DomainError, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Organisation, OrganisationKind, Role, Team, User
 from engine.models.cases import Case, CaseEvent, Identity
 from engine.models.security import CasePhoto, CaseTransfer, ConsentRecord
@@ -114,7 +114,7 @@ def record_consent(
 ) -> ConsentRecord:
     """Record a consent the survivor (or a guardian for a minor) gave."""
     if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
-        raise Forbidden("Only the case's caseworker or supervisor records consent.")
+        raise Forbidden(N_("Only the case's caseworker or supervisor records consent."))
     return record_consent_in_step(session=session, actor=actor, now=now, case=case, consent=consent, lang=lang)
 
 
@@ -233,7 +233,7 @@ def get_consent(*, session: Session, actor: User, case: Case, consent_id: int, o
     for line in list_consents(session=session, actor=actor, case=case, on=on):
         if line.record.id == consent_id:
             return line
-    raise NotFound("There is no such consent record.")
+    raise NotFound(N_("There is no such consent record."))
 
 
 def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent_id: int, withdrawal: Withdrawal,
@@ -254,7 +254,7 @@ def withdraw_consent(*, session: Session, actor: User, now: dt.datetime, consent
         case = session.get(Case, row.case_id) if row else None
         staff = actor.role in (Role.CASEWORKER, Role.SUPERVISOR)
         if row is None or case is None or not staff or not can_see_case(actor, case) or case_id not in (None, case.id):
-            raise NotFound("There is no such consent record.")
+            raise NotFound(N_("There is no such consent record."))
         if row.withdrawn_on is not None:
             return False
         if "withdrawn_on" not in problems and withdrawal.on < row.given_on:
@@ -320,10 +320,10 @@ def notify_office(
     ``groups``): only with a covering consent, or an override reason (audited, supervisors told).
     ``in_step`` as for :func:`transfer_case`."""
     if not in_step and not _is_case_staff(actor, case):
-        raise Forbidden("Only the case's caseworker or supervisor shares its data.")
+        raise Forbidden(N_("Only the case's caseworker or supervisor shares its data."))
     office = session.get(Organisation, office_id)
     if office is None or office.kind is not OrganisationKind.DOSVY_OFFICE:
-        raise InvalidInput("Choose a DoSVY office.", {"to_org_id": "Not a DoSVY office."})
+        raise InvalidInput(N_("Choose a DoSVY office."), {"to_org_id": N_("Not a DoSVY office.")})
     consent = _consent_or_reason(session, case, office_id, groups, override_reason, now)
     with transaction(session):
         detail = f"notice to_org={office_id} groups={','.join(sorted(g.value for g in groups))}"
@@ -345,8 +345,10 @@ def _consent_or_reason(session: Session, case: Case, recipient_org_id: int, grou
                                on=local_today(now))  # fmt: skip
     if consent is None and not (override_reason or "").strip():
         raise ConsentMissing(
-            "There is no valid consent from the survivor to share these parts of the case file with this office. "
-            "Record the consent first, or override with a reason."
+            N_(
+                "There is no valid consent from the survivor to share these parts of the case file with this office. "
+                "Record the consent first, or override with a reason."
+            )
         )
     return consent
 
@@ -359,13 +361,15 @@ def transfer_case(*, session: Session, actor: User, now: dt.datetime, case: Case
     ``in_step``: called by the transfer step, whose caller checked that ``actor`` may work on it (a team's
     step of a case without a caseworker is open to every caseworker of the team)."""
     if not in_step and not _is_case_staff(actor, case):
-        raise Forbidden("Only the case's caseworker or supervisor transfers it.")
+        raise Forbidden(N_("Only the case's caseworker or supervisor transfers it."))
     office = session.get(Organisation, to_org_id)
     if office is None or office.kind is not OrganisationKind.DOSVY_OFFICE:
-        raise InvalidInput("Choose a DoSVY office.", {"to_org_id": "Not a DoSVY office."})
+        raise InvalidInput(N_("Choose a DoSVY office."), {"to_org_id": N_("Not a DoSVY office.")})
     if not groups or not groups <= TRANSFERABLE:
         allowed = ", ".join(sorted(g.value for g in TRANSFERABLE))
-        raise InvalidInput(f"A transfer may carry only: {allowed}.", {"groups": "Not transferable."})
+        raise InvalidInput(
+            N_("A transfer may carry only: %(allowed)s."), {"groups": N_("Not transferable.")}, allowed=allowed
+        )
     consent = _consent_or_reason(session, case, to_org_id, groups, override_reason, now)
     reason = (override_reason or "").strip()
     with transaction(session):
@@ -421,7 +425,7 @@ class ConsentLine:
 def list_consents(*, session: Session, actor: User, case: Case, on: dt.date) -> list[ConsentLine]:
     """Every consent recorded for ``case``, newest first (case staff of the case only)."""
     if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
-        raise NotFound("There is no such case, or it is not yours to see.")
+        raise NotFound(N_("There is no such case, or it is not yours to see."))
     rows = session.execute(
         select(ConsentRecord, Organisation.name)
         .outerjoin(Organisation, Organisation.id == ConsentRecord.recipient_org_id)
@@ -445,14 +449,14 @@ class TransferLine:
 def case_transfers(*, session: Session, actor: User, case: Case) -> list[TransferLine]:
     """Every transfer of ``case``, newest first (case staff of the case only)."""
     if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
-        raise NotFound("There is no such case, or it is not yours to see.")
+        raise NotFound(N_("There is no such case, or it is not yours to see."))
     return _transfer_lines(session, CaseTransfer.case_id == case.id)
 
 
 def office_transfers(*, session: Session, actor: User) -> list[TransferLine]:
     """The open transfers to ``actor``'s DoSVY office, newest first (what a DoSVY officer works from)."""
     if actor.role is not Role.DOSVY_OFFICER:
-        raise Forbidden("Only DoSVY officers see the cases transferred to their office.")
+        raise Forbidden(N_("Only DoSVY officers see the cases transferred to their office."))
     if actor.organisation_id is None:
         return []
     return _transfer_lines(session, and_(CaseTransfer.to_org_id == actor.organisation_id,

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.clock import local_today
 from engine.db import transaction
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import N_, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import User
 from engine.models.cases import Case
 from engine.models.security import CasePhoto
@@ -51,19 +51,21 @@ JPEG_QUALITY = 85
 CONTENT_TYPE = "image/jpeg"
 
 # English message ids (the web layer translates them); none names the survivor, the file or the image.
-NOT_SAVED = "The photo was not saved."
-NO_FILE = "Choose a photo to upload."
-TOO_LARGE = "The file is larger than the upload limit."
-NOT_A_PHOTO = "The file is not a JPEG or PNG photo, or it is damaged."
-TOO_MANY_PIXELS = "The picture has too many pixels. Use a smaller photo."
-NEVER_CHILDREN = "Photos of children are never allowed: the survivor is under 18, or the date of birth is not recorded."
-NO_RELEASE = (
+NOT_SAVED = N_("The photo was not saved.")
+NO_FILE = N_("Choose a photo to upload.")
+TOO_LARGE = N_("The file is larger than the upload limit.")
+NOT_A_PHOTO = N_("The file is not a JPEG or PNG photo, or it is damaged.")
+TOO_MANY_PIXELS = N_("The picture has too many pixels. Use a smaller photo.")
+NEVER_CHILDREN = N_(
+    "Photos of children are never allowed: the survivor is under 18, or the date of birth is not recorded."
+)
+NO_RELEASE = N_(
     "There is no valid photo consent: the survivor must sign (or thumbprint) a release naming the use, "
     "and it must not be withdrawn or expired."
 )
-NO_PHOTO = "There is no photo to show for this case."
-STAFF_ONLY = "Only the case's caseworker and supervisor work with its photo."
-NOT_YOURS = "There is no such case, or it is not yours to see."
+NO_PHOTO = N_("There is no photo to show for this case.")
+STAFF_ONLY = N_("Only the case's caseworker and supervisor work with its photo.")
+NOT_YOURS = N_("There is no such case, or it is not yours to see.")
 MESSAGES = (NOT_SAVED, NO_FILE, TOO_LARGE, NOT_A_PHOTO, TOO_MANY_PIXELS, NEVER_CHILDREN, NO_RELEASE, NO_PHOTO,
             STAFF_ONLY, NOT_YOURS)  # fmt: skip
 

@@ -17,7 +17,7 @@ from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from engine.clock import current_now, local_today
-from engine.errors import Forbidden
+from engine.errors import N_, Forbidden
 from engine.models.accounts import Role, User
 from engine.models.cases import Case
 from engine.models.security import CaseTransfer, ConsentRecord
@@ -70,7 +70,7 @@ def can_see_case(actor: User, case: Case) -> bool:
 def require_can_open_case(actor: User, team_id: int) -> None:
     """Only caseworkers and supervisors of ``team_id`` admit survivors into it."""
     if actor.role not in CASE_STAFF or actor.team_id != team_id:
-        raise Forbidden("Only caseworkers and supervisors of this team can open a case for it.")
+        raise Forbidden(N_("Only caseworkers and supervisors of this team can open a case for it."))
 
 
 def can_work_on(actor: User, item: WorkItem) -> bool:

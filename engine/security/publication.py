@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, aliased
 from engine import audit
 from engine.clock import local_today
 from engine.db import transaction
-from engine.errors import DomainError, Forbidden, InvalidInput, NotFound
+from engine.errors import N_, DomainError, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Role, User
 from engine.models.cases import SECTIONS, Case, CasePlan, CasePlanGoal
 from engine.models.security import ConsentRecord, PublicationRequest
@@ -55,31 +55,31 @@ PURPOSE_MAX = 2000
 REASON_MAX = 2000
 
 # English message ids (the web layer translates them); none names the survivor or quotes the file.
-NOT_SAVED = "The publication request was not saved."
-NOT_DECIDED = "Nothing was decided."
-STAFF_ONLY = "Only the case's caseworker and supervisor work with publication requests."
-SUPERVISOR_ONLY = "Only a supervisor of the case's team decides on a publication."
-NOT_YOURS = "There is no such case, or it is not yours to see."
-NO_REQUEST = "There is no such publication request."
-NO_CONSENT = (
+NOT_SAVED = N_("The publication request was not saved.")
+NOT_DECIDED = N_("Nothing was decided.")
+STAFF_ONLY = N_("Only the case's caseworker and supervisor work with publication requests.")
+SUPERVISOR_ONLY = N_("Only a supervisor of the case's team decides on a publication.")
+NOT_YOURS = N_("There is no such case, or it is not yours to see.")
+NO_REQUEST = N_("There is no such publication request.")
+NO_CONSENT = N_(
     "There is no valid publication consent: it must be signed (or thumbprinted), name the use and the parts "
     "of the case file, and not be withdrawn or expired."
 )
-CONSENT_LAPSED = "The publication consent is no longer valid (withdrawn or expired): nothing can be published."
-NOT_COVERED = "The consent does not cover every part you chose."
-CHOOSE_GROUPS = "Choose which parts of the case file to publish."
-NEED_PURPOSE = "Say what will be published, where, and how it benefits the survivor."
-PURPOSE_TOO_LONG = "The purpose is too long (at most 2000 characters)."
-NEED_REASON = "Give the reason for the decision: it is kept with the request."
-REASON_TOO_LONG = "The reason is too long (at most 2000 characters)."
-CHILD_PHOTO = "Photos of children are never published."
-CHILD_IDENTIFYING = (
+CONSENT_LAPSED = N_("The publication consent is no longer valid (withdrawn or expired): nothing can be published.")
+NOT_COVERED = N_("The consent does not cover every part you chose.")
+CHOOSE_GROUPS = N_("Choose which parts of the case file to publish.")
+NEED_PURPOSE = N_("Say what will be published, where, and how it benefits the survivor.")
+PURPOSE_TOO_LONG = N_("The purpose is too long (at most 2000 characters).")
+NEED_REASON = N_("Give the reason for the decision: it is kept with the request.")
+REASON_TOO_LONG = N_("The reason is too long (at most 2000 characters).")
+CHILD_PHOTO = N_("Photos of children are never published.")
+CHILD_IDENTIFYING = N_(
     "The survivor is under 18 (or the date of birth is not recorded): nothing that could identify them is ever "
     "published (identity, photo, addresses, family, narrative, legal details)."
 )
-OWN_REQUEST = "You made this request: another supervisor of the team decides on it."
-ALREADY_DECIDED = "This publication request has already been decided."
-NOT_APPROVED = "Only an approved publication request can be exported."
+OWN_REQUEST = N_("You made this request: another supervisor of the team decides on it.")
+ALREADY_DECIDED = N_("This publication request has already been decided.")
+NOT_APPROVED = N_("Only an approved publication request can be exported.")
 MESSAGES = (NOT_SAVED, NOT_DECIDED, STAFF_ONLY, SUPERVISOR_ONLY, NOT_YOURS, NO_REQUEST, NO_CONSENT, CONSENT_LAPSED,
             NOT_COVERED, CHOOSE_GROUPS, NEED_PURPOSE, PURPOSE_TOO_LONG, NEED_REASON, REASON_TOO_LONG, CHILD_PHOTO,
             CHILD_IDENTIFYING, OWN_REQUEST, ALREADY_DECIDED, NOT_APPROVED)  # fmt: skip

@@ -13,7 +13,7 @@ from engine.accounts.training import CourseStanding, training_gaps
 from engine.cases.case_file import record_step
 from engine.clock import local_today
 from engine.db import transaction
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import N_, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Role, User
 from engine.models.cases import Case, CaseEvent
 from engine.models.workflow import WorkItem, WorkItemStatus
@@ -26,7 +26,7 @@ def get_work_item(*, session: Session, actor: User, work_item_id: int) -> WorkIt
     """The open or finished item ``work_item_id`` if ``actor`` may see it (else ``NotFound``)."""
     item = session.get(WorkItem, work_item_id)
     if item is None or not _may_see(actor, item):
-        raise NotFound("There is no such task, or it is not yours to see.")
+        raise NotFound(N_("There is no such task, or it is not yours to see."))
     return item
 
 
@@ -41,7 +41,7 @@ def _may_see(actor: User, item: WorkItem) -> bool:
 def _open(session: Session, actor: User, work_item_id: int) -> WorkItem:
     item = get_work_item(session=session, actor=actor, work_item_id=work_item_id)
     if item.status is not WorkItemStatus.OPEN:
-        raise InvalidInput("This task was already completed or cancelled. Nothing was changed.")
+        raise InvalidInput(N_("This task was already completed or cancelled. Nothing was changed."))
     return item
 
 
@@ -53,11 +53,11 @@ def claim_work_item(*, session: Session, actor: User, now: dt.datetime, work_ite
         if actor.role is Role.DOSVY_OFFICER:  # no team: the item must be of a case transferred to their office
             ours = ours and item is not None and can_see_case(actor, item.case)
         if item is None or not ours:
-            raise NotFound("There is no such task, or it is not yours to see.")
+            raise NotFound(N_("There is no such task, or it is not yours to see."))
         if item.status is not WorkItemStatus.OPEN:
-            raise InvalidInput("This task was already completed or cancelled. Nothing was changed.")
+            raise InvalidInput(N_("This task was already completed or cancelled. Nothing was changed."))
         if item.assignee_id not in (None, actor.id):
-            raise InvalidInput("Someone else has claimed this task in the meantime.")
+            raise InvalidInput(N_("Someone else has claimed this task in the meantime."))
         item.assignee_id, item.claimed_at, item.claimed_by_id = actor.id, now, actor.id
         return item
 
@@ -67,7 +67,7 @@ def unclaim_work_item(*, session: Session, actor: User, now: dt.datetime, work_i
     with transaction(session):
         item = _open(session, actor, work_item_id)
         if item.assignee_id != actor.id:
-            raise Forbidden("Only the person a task is assigned to can give it back.")
+            raise Forbidden(N_("Only the person a task is assigned to can give it back."))
         item.assignee_id, item.claimed_at, item.claimed_by_id = None, None, None
         return item
 
@@ -76,22 +76,22 @@ def _team_member(session: Session, supervisor: User, user_id: int, role: Role) -
     user = session.get(User, user_id)
     if user is None or not user.active or user.team_id != supervisor.team_id or user.role is not role:
         raise InvalidInput(
-            "Choose an active member of your team with the right role.", {"assignee_id": "Not in your team."}
+            N_("Choose an active member of your team with the right role."), {"assignee_id": N_("Not in your team.")}
         )
     return user
 
 
 def _require_supervisor(actor: User, team_id: int | None) -> None:
     if actor.role is not Role.SUPERVISOR or actor.team_id is None or actor.team_id != team_id:
-        raise Forbidden("Only the team's supervisor can reassign work.")
+        raise Forbidden(N_("Only the team's supervisor can reassign work."))
 
 
 def _reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Give a reason for the reassignment.", {"reason": "A reason is required."})
+        raise InvalidInput(N_("Give a reason for the reassignment."), {"reason": N_("A reason is required.")})
     if len(reason) > 1000:
-        raise InvalidInput("The reason is too long.", {"reason": "At most 1000 characters."})
+        raise InvalidInput(N_("The reason is too long."), {"reason": N_("At most 1000 characters.")})
     return reason
 
 
@@ -122,7 +122,7 @@ def reassign_case(*, session: Session, actor: User, now: dt.datetime, case_id: i
     with transaction(session):
         case = session.get(Case, case_id)
         if case is None or actor.team_id != case.team_id:
-            raise NotFound("There is no such case, or it is not yours to see.")
+            raise NotFound(N_("There is no such case, or it is not yours to see."))
         _require_supervisor(actor, case.team_id)
         new = _team_member(session, actor, caseworker_id, Role.CASEWORKER)
         old = case.caseworker.display_name if case.caseworker else "unassigned"
@@ -170,7 +170,7 @@ def save_draft(*, session: Session, actor: User, now: dt.datetime, work_item_id:
     with transaction(session):
         item = _open(session, actor, work_item_id)
         if not can_work_on(actor, item):
-            raise Forbidden("This task is not yours to work on.")
+            raise Forbidden(N_("This task is not yours to work on."))
         cleaned = {str(k): v for k, v in raw.items() if k != "csrf_token" and isinstance(v, str | list)}
         item.draft = json.dumps({"saved_at": now.isoformat(), "by": actor.id, "values": cleaned}, ensure_ascii=False)
 

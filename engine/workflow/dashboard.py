@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from engine.db import UTCDateTime
-from engine.errors import Forbidden, InvalidInput
+from engine.errors import N_, Forbidden, InvalidInput
 from engine.models.accounts import Role, User
 from engine.models.cases import SECTIONS, Case, CaseStatus, Phase
 from engine.models.workflow import WorkItem, WorkItemStatus
@@ -83,9 +83,9 @@ def team_dashboard(
     """What a supervisor watches for their team (page ``visits_page`` of the overdue visits and
     ``stale_page`` of the stale case files; a page past the end is empty)."""
     if actor.role is not Role.SUPERVISOR or actor.team_id is None:
-        raise Forbidden("Only a team's supervisor sees its dashboard.")
+        raise Forbidden(N_("Only a team's supervisor sees its dashboard."))
     if visits_page < 1 or stale_page < 1 or not 1 <= per_page <= 200:
-        raise InvalidInput("Invalid page.")
+        raise InvalidInput(N_("Invalid page."))
     team = actor.team_id
     today, _tomorrow, week_end = day_bounds(now)
     open_item = and_(WorkItem.status == WorkItemStatus.OPEN, WorkItem.assignee_id == User.id)

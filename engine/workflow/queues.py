@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from engine.errors import Forbidden, InvalidInput
+from engine.errors import N_, Forbidden, InvalidInput
 from engine.models.accounts import Role, User
 from engine.models.cases import Case, Phase
 from engine.models.workflow import WorkItem, WorkItemStatus
@@ -92,7 +92,7 @@ def _conditions(actor: User, now: dt.datetime) -> dict[Filter, ColumnElement[boo
 def _page(session: Session, scope: ColumnElement[bool], conditions: dict[Filter, ColumnElement[bool]],
           chosen: Filter, now: dt.datetime, page: int, per_page: int) -> QueuePage:  # fmt: skip
     if page < 1 or not 1 <= per_page <= 200:
-        raise InvalidInput("Invalid page.")
+        raise InvalidInput(N_("Invalid page."))
     base = and_(WorkItem.status == WorkItemStatus.OPEN, scope)
     count_row = session.execute(
         select(*[func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in conditions.values()])
@@ -140,7 +140,7 @@ def my_work(*, session: Session, actor: User, now: dt.datetime, chosen: Filter =
             per_page: int = 25) -> QueuePage:  # fmt: skip
     """The actor's own queue: their items and their team's unassigned items of their role."""
     if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR, Role.DOSVY_OFFICER):
-        raise Forbidden("Only caseworkers, supervisors and DoSVY officers have work queues.")
+        raise Forbidden(N_("Only caseworkers, supervisors and DoSVY officers have work queues."))
     conditions = _conditions(actor, now)
     if actor.role is Role.DOSVY_OFFICER:
         scope = visible_item(actor)
@@ -158,7 +158,7 @@ def team_queue(*, session: Session, actor: User, now: dt.datetime, chosen: Filte
                approvals_only: bool = False) -> QueuePage:  # fmt: skip
     """Every open item of the supervisor's team, optionally by caseworker, by phase, or approvals only."""
     if actor.role is not Role.SUPERVISOR or actor.team_id is None:
-        raise Forbidden("Only a team's supervisor sees its queue.")
+        raise Forbidden(N_("Only a team's supervisor sees its queue."))
     scope: ColumnElement[bool] = WorkItem.team_id == actor.team_id
     if caseworker_id is not None:
         scope = and_(scope, WorkItem.assignee_id == caseworker_id)

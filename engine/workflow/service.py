@@ -27,7 +27,7 @@ from engine.cases.sections import case_file_values
 from engine.cases.service import NewSurvivor, open_case
 from engine.clock import local_today
 from engine.db import transaction
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import N_, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Role, User
 from engine.models.cases import Case, CaseEvent, CaseStatus, FamilyMember, Phase
 from engine.models.security import CaseTransfer
@@ -138,11 +138,11 @@ def complete_work_item(
     with transaction(session):
         item = session.get(WorkItem, work_item_id)
         if item is None:
-            raise NotFound("There is no such task.")
+            raise NotFound(N_("There is no such task."))
         if not can_work_on(actor, item):
-            raise Forbidden("This task is not yours to complete.")
+            raise Forbidden(N_("This task is not yours to complete."))
         if item.status is not WorkItemStatus.OPEN:
-            raise InvalidInput("This task was already completed or cancelled by someone else. Nothing was saved.")
+            raise InvalidInput(N_("This task was already completed or cancelled by someone else. Nothing was saved."))
         case = item.case
         form = runtime.forms[item.form_key]
         people = {
@@ -160,15 +160,15 @@ def complete_work_item(
                                          countries=countries, context=runner.task_data(workflow, item.task_id),
                                          record=on_file)  # fmt: skip
         if not submission.ok:
-            raise InvalidInput("Please correct the marked fields.", submission.errors)
+            raise InvalidInput(N_("Please correct the marked fields."), submission.errors)
         _readable, writable = step_groups(actor, case)
         if any(target_group(t) not in writable for t in submission.targets()):
-            raise Forbidden("This step writes parts of the case file you may not change.")
+            raise Forbidden(N_("This step writes parts of the case file you may not change."))
         try:
             runner.complete(workflow, item.task_id, submission.workflow_values())
         except runner.TaskNotReady:
             raise InvalidInput(
-                "This task is no longer waiting for input. Nothing was saved; reload the page."
+                N_("This task is no longer waiting for input. Nothing was saved; reload the page.")
             ) from None
         step_actions.perform(session=session, rules=runtime.rules, actor=actor, now=now, case=case, form_key=form.key,
                              values=submission.values, lang=lang)  # fmt: skip
@@ -246,7 +246,7 @@ def start_lost_contact(
         ).all()  # fmt: skip
         current = [i for i in running if i.process_id in ("follow_up_1", "follow_up_2")]
         if case.status is not CaseStatus.OPEN or not current:
-            raise InvalidInput("Only an open case in follow-up can be moved to the lost-contact path.")
+            raise InvalidInput(N_("Only an open case in follow-up can be moved to the lost-contact path."))
         instance = current[0]
         workflow = runner.load(runtime.registry.by_key(session, instance.spec_key), instance.state, now)
         carried = {**runner.current_data(workflow), "resume_process": instance.process_id}
@@ -265,13 +265,13 @@ def start_record_review(
 ) -> WorkflowInstance:
     """The survivor asked to see their own record (seed item 9): start the supervised review."""
     if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not can_see_case(actor, case):
-        raise Forbidden("Only the case's caseworker or supervisor starts a record review.")
+        raise Forbidden(N_("Only the case's caseworker or supervisor starts a record review."))
     with transaction(session):
         running = session.scalar(select(WorkflowInstance.id).where(
             WorkflowInstance.case_id == case.id, WorkflowInstance.process_id == "record_review",
             WorkflowInstance.status == InstanceStatus.RUNNING))  # fmt: skip
         if running is not None:
-            raise InvalidInput("A review of this record is already under way.")
+            raise InvalidInput(N_("A review of this record is already under way."))
         runtime.registry.deploy(session, now)
         session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="record_review",
                               summary="The survivor asked to review their record"))  # fmt: skip
@@ -282,9 +282,9 @@ def reopen_case(*, session: Session, runtime: Runtime, actor: User, now: dt.date
                 process_id: str = "pre_reintegration") -> WorkflowInstance:  # fmt: skip
     """Re-open a closed case (supervisors only) by starting ``process_id`` again."""
     if actor.role is not Role.SUPERVISOR or actor.team_id != case.team_id:
-        raise Forbidden("Only a supervisor of the case's team can re-open it.")
+        raise Forbidden(N_("Only a supervisor of the case's team can re-open it."))
     if case.status is not CaseStatus.CLOSED:
-        raise InvalidInput("Only a closed case can be re-opened.")
+        raise InvalidInput(N_("Only a closed case can be re-opened."))
     with transaction(session):
         case.closed_at = None
         case.status = CaseStatus.OPEN

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.clock import local_today
-from engine.errors import InvalidInput
+from engine.errors import N_, InvalidInput
 from engine.models.accounts import Organisation, OrganisationKind, User
 from engine.models.cases import Case, CaseEvent
 from engine.notices.rules import Rules
@@ -111,7 +111,7 @@ def _transfer(session: Session, rules: Rules, actor: User, now: dt.datetime, cas
     except InvalidInput as exc:
         fields = {_FIELDS.get(k, k): MESSAGES["not_transferable"][lang] if k == "groups" else v
                   for k, v in exc.fields.items()}  # fmt: skip
-        raise InvalidInput("Please correct the marked fields.", fields) from None
+        raise InvalidInput(N_("Please correct the marked fields."), fields) from None
 
 
 def _notice(session: Session, rules: Rules, actor: User, now: dt.datetime, case: Case,
@@ -137,7 +137,7 @@ def _services_consent(session: Session, actor: User, now: dt.datetime, case: Cas
     try:
         record_consent_in_step(session=session, actor=actor, now=now, case=case, consent=consent, lang=lang)
     except InvalidInput as exc:  # e.g. a method the service refuses: shown next to the method
-        raise InvalidInput(exc.message, {"method": " ".join(exc.fields.values()) or exc.message}) from None
+        raise InvalidInput(exc.message, {"method": " ".join(exc.fields.values()) or str(exc)}, **exc.params) from None
 
 
 def _notice_consent(session: Session, actor: User, now: dt.datetime, case: Case, values: Mapping[str, object],
@@ -154,7 +154,7 @@ def _notice_consent(session: Session, actor: User, now: dt.datetime, case: Case,
         record_consent_in_step(session=session, actor=actor, now=now, case=case, consent=consent, lang=lang)
     except InvalidInput as exc:
         raise InvalidInput(
-            exc.message, {"dosvy_consent_method": " ".join(exc.fields.values()) or exc.message}
+            exc.message, {"dosvy_consent_method": " ".join(exc.fields.values()) or str(exc)}, **exc.params
         ) from None
 
 

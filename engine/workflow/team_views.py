@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.errors import Forbidden
+from engine.errors import N_, Forbidden
 from engine.models.accounts import Role, User
 from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow.queues import APPROVAL_FORMS
@@ -28,7 +28,7 @@ class Member:
 
 def _team_of(actor: User) -> int:
     if actor.role is not Role.SUPERVISOR or actor.team_id is None:
-        raise Forbidden("Only a team's supervisor sees its members and approvals.")
+        raise Forbidden(N_("Only a team's supervisor sees its members and approvals."))
     return actor.team_id
 
 

@@ -222,6 +222,19 @@ def test_a_step_taken_by_someone_else_meanwhile_says_so_in_the_row(client, sessi
     assert first_item(session, team_case).assignee_id == colleague.id
 
 
+def test_the_engine_s_refusal_is_shown_in_the_reader_s_language(client, session, c, team_case, login):
+    """The engine's messages are English message ids (``N_``); a Khmer reader gets them in Khmer."""
+    c.worker.language = "km"
+    session.commit()
+    login("cw.work")
+    token = csrf_from(page_of(client, "/work/?filter=team_unassigned"))
+    item = first_item(session, team_case)
+    claim_work_item(session=session, actor=c.colleague, now=CLOCK, work_item_id=item.id)
+    html = htmx_post(client, f"/work/{item.id}/claim", token).get_data(as_text=True)
+    assert "មានអ្នកផ្សេងបានទទួលយកជំហាននេះក្នុងពេលនេះ។" in html
+    assert "Someone else has claimed" not in html
+
+
 def test_a_caseworker_cannot_claim_another_teams_step(client, session, factory, c, login):
     elsewhere = factory.user(Role.SUPERVISOR, factory.team())
     foreign = admit(session, c.runtime, elsewhere)

@@ -24,6 +24,7 @@ from web.admin.blueprint import bp
 from web.admin.forms import UserFilterForm, UserForm, show_problems
 from web.auth.principal import actor
 from web.db import get_session, utcnow
+from web.i18n import error_text
 from web.labels import ROLES
 
 
@@ -130,7 +131,7 @@ def _act(user_id: int, done: str, use_case: Callable[..., None]) -> ResponseRetu
         use_case(session=get_session(), actor=actor(), now=utcnow(), user_id=user_id)
     except InvalidInput as exc:
         get_session().rollback()
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
     else:
         flash(done, "success")
     return redirect(url_for("admin.user", user_id=user_id), 303)
@@ -163,7 +164,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:
                                         user_id=user_id)  # fmt: skip
     except InvalidInput as exc:
         get_session().rollback()
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("admin.user", user_id=user_id), 303)
     found: User = staff.get_user(session=get_session(), actor=actor(), user_id=user_id)
     return render_template("admin/password_shown.html", user=found, password=password, created=False)

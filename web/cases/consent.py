@@ -30,6 +30,7 @@ from engine.security.consent import (
 from engine.security.fields import FieldGroup
 from web.auth.principal import actor
 from web.db import get_session, utcnow
+from web.i18n import error_text
 from web.work import display
 
 
@@ -47,7 +48,7 @@ def consent_page(code: str) -> ResponseReturnValue:
             consent = parse_consent(raw=values, lang=lang, today=local_today(now), organisations=organisations)
             record_consent(session=db, actor=me, now=now, case=case, consent=consent, lang=lang)
         except InvalidInput as exc:
-            errors = exc.fields or {"kind": exc.message}
+            errors = exc.fields or {"kind": error_text(exc)}
         else:
             flash(_("The consent is recorded."), "success")
             return redirect(url_for("cases.consent", code=code), 303)
@@ -77,7 +78,7 @@ def withdraw(code: str, consent_id: int) -> ResponseReturnValue:
             done = withdraw_consent(session=db, actor=me, now=now, consent_id=consent_id, withdrawal=withdrawal,
                                     case_id=case.id, lang=lang)  # fmt: skip
         except InvalidInput as exc:
-            errors = exc.fields or {"reason": exc.message}
+            errors = exc.fields or {"reason": error_text(exc)}
         else:
             if done:
                 flash(_("The consent is withdrawn: it no longer covers any share."), "success")

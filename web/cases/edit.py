@@ -29,6 +29,7 @@ from engine.workflow.service import admit_case
 from engine.workflow.team_views import team_members
 from web.auth.principal import actor
 from web.db import get_session, settings, utcnow
+from web.i18n import error_text
 from web.labels import SECTIONS
 from web.paging import parse_row_id
 from web.work import display
@@ -52,7 +53,7 @@ def new_case() -> ResponseReturnValue:
                               survivor=survivor, caseworker_id=parse_row_id(chosen),
                               code_prefix=settings().case_code_prefix)  # fmt: skip
         except InvalidInput as exc:
-            errors = {name: _(text) for name, text in exc.fields.items()} or {"given_name_latin": _(exc.message)}
+            errors = {name: _(text) for name, text in exc.fields.items()} or {"given_name_latin": error_text(exc)}
         else:
             flash(_("Case %(code)s is open. Its first steps are waiting in My work.", code=case.code), "success")
             return redirect(url_for("cases.show", code=case.code), 303)

@@ -23,6 +23,7 @@ from engine.models.cases import CaseStatus
 from engine.workflow.team_views import team_members
 from web.auth.principal import actor
 from web.db import get_session, utcnow
+from web.i18n import error_text
 from web.paging import is_number
 
 PER_PAGE = 25
@@ -67,7 +68,7 @@ def _answer(values: Mapping[str, str], *, query: str) -> ResponseReturnValue:
         found = search_cases(session=db, actor=me, now=utcnow(), query=query, filters=filters,
                              page=_page_number(values.get("page")), per_page=PER_PAGE)  # fmt: skip
     except InvalidInput as exc:
-        errors = {name: _(text) for name, text in exc.fields.items()} or {"q": _(exc.message)}
+        errors = {name: _(text) for name, text in exc.fields.items()} or {"q": error_text(exc)}
     names = survivor_names(session=db, actor=me, case_ids=[c.id for c in found.cases]) if found.by_name else {}
     workers = team_members(session=db, actor=me, role=Role.CASEWORKER) if me.role is Role.SUPERVISOR else []
     link_args = {k: v for k, v in chosen.items() if v}

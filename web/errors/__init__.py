@@ -17,6 +17,7 @@ from engine import audit
 from engine.errors import DomainError
 from web.db import get_session, utcnow
 from web.extensions import login_manager
+from web.i18n import error_text
 from web.security import UnstorableCharacter
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _domain_error(exc: DomainError) -> ResponseReturnValue:
         return _page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
     if exc.status == 403:
         return _page(403, _("Not allowed"), _("You do not have permission to do this."))
-    flash(_(exc.message), "error")
+    flash(error_text(exc), "error")
     return redirect(request.referrer or url_for("home.index")), 303
 
 

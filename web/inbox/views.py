@@ -17,6 +17,7 @@ from engine.workflow.returns import return_note_of
 from notifications.messages import Message, render
 from web.auth.principal import actor
 from web.db import get_session, settings, utcnow
+from web.i18n import error_text
 from web.inbox.forms import PreferencesForm
 from web.paging import page_number
 
@@ -79,7 +80,7 @@ def preferences() -> ResponseReturnValue:
             db.rollback()
             for name, message in exc.fields.items():
                 getattr(form, name).errors.append(_(message))
-            flash(_(exc.message), "error")
+            flash(error_text(exc), "error")
             return render_template("inbox/preferences.html", form=form, channels=settings().channels), 422
         flash(_("Your notification preferences were saved."), "success")
         return redirect(url_for("inbox.preferences"), 303)

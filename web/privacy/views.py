@@ -27,6 +27,7 @@ from engine.security.consent import ConsentMissing
 from engine.security.fields import parse_groups
 from web.auth.principal import actor, require_roles
 from web.db import get_session, settings, utcnow
+from web.i18n import error_text
 from web.privacy.forms import DecisionForm, PhotoForm, PublicationForm, group_label
 
 bp = Blueprint("privacy", __name__, url_prefix="/cases")
@@ -98,7 +99,7 @@ def photo(code: str) -> ResponseReturnValue:
     try:
         found = photos.read_photo(session=get_session(), actor=actor(), now=utcnow(), case=_case(code))
     except photos.NoPhoto as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("privacy.show", code=code), 303)
     response = Response(found.data, mimetype=found.content_type, headers=NO_STORE)
     response.headers["Content-Disposition"] = "inline"
@@ -129,7 +130,7 @@ def remove_photo(code: str) -> ResponseReturnValue:
     try:
         photos.remove_photo(session=get_session(), actor=actor(), now=utcnow(), case=_case(code))
     except photos.NoPhoto as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("The photo was removed."), "success")
     return redirect(url_for("privacy.show", code=code), 303)
@@ -154,7 +155,7 @@ def publication_requests(code: str) -> ResponseReturnValue:
         except InvalidInput as exc:
             _field_errors(form, exc.fields)
         except ConsentMissing as exc:
-            _field_errors(form, {"consent_id": exc.message})
+            _field_errors(form, {"consent_id": error_text(exc)})
         else:
             flash(_("Publication request %(id)s was sent to a supervisor of the team.", id=row.id), "success")
             return redirect(url_for("privacy.publication_requests", code=code), 303)
@@ -197,7 +198,7 @@ def decide(code: str, request_id: int) -> ResponseReturnValue:
         except InvalidInput as exc:
             _field_errors(form, exc.fields)
         except (publication.AlreadyDecided, publication.PublicationNotAllowed, ConsentMissing) as exc:
-            return _back_to_requests(code, exc.message)
+            return _back_to_requests(code, error_text(exc))
         else:
             flash(_("Approved.") if form.decision.data == "approve" else _("Refused."), "success")
             return redirect(url_for("privacy.publication_requests", code=code), 303)
@@ -212,7 +213,7 @@ def extract(code: str, request_id: int) -> ResponseReturnValue:
         found = publication.publication_extract(session=get_session(), actor=actor(), now=utcnow(),
                                                 case=_case(code), request_id=request_id)  # fmt: skip
     except (publication.PublicationNotAllowed, ConsentMissing) as exc:
-        return _back_to_requests(code, exc.message)
+        return _back_to_requests(code, error_text(exc))
     as_text = request.args.get("format") == "text"
     body = _as_text(found) if as_text else json.dumps(_as_json(found), ensure_ascii=False, indent=2) + "\n"
     response = Response(body, mimetype="text/plain" if as_text else "application/json", headers=NO_STORE)

@@ -22,6 +22,7 @@ from engine.reports.scope import Scope, ScopeChoice, home_scope, is_national, pa
 from engine.reports.service import CASE_FIELDS, NOT_RECORDED_FIELDS, build_report, case_level_export
 from web.auth.principal import actor, require_roles
 from web.db import get_session, settings, utcnow
+from web.i18n import error_text
 from web.reports.display import sheets, show_durations, show_table
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -54,7 +55,7 @@ def _scope_name(choice: ScopeChoice | None) -> str:
 
 
 def _bad_request(exc: InvalidInput) -> ResponseReturnValue:
-    flash(_(exc.message), "error")
+    flash(error_text(exc), "error")
     return redirect(url_for("reports.index"), 303)
 
 

@@ -22,6 +22,7 @@ from engine.workflow.assignments import claim_work_item, get_work_item, unclaim_
 from engine.workflow.queues import Filter, my_work
 from web.auth.principal import actor, require_roles
 from web.db import get_session, utcnow
+from web.i18n import error_text
 from web.paging import parse_page
 from web.work import display, task
 
@@ -75,7 +76,7 @@ def _assign(item_id: int, service: Assign, done: Callable[[str, str], str]) -> R
         item = service(session=db, actor=me, now=now, work_item_id=item_id)
         message, category = done(display.step_label(item.title, item.form_key), item.case.code), "success"
     except (InvalidInput, Forbidden) as exc:  # taken, given back or finished by someone else meanwhile
-        message, category = _(exc.message), "error"
+        message, category = error_text(exc), "error"
         try:
             item = get_work_item(session=db, actor=me, work_item_id=item_id)
         except NotFound:
