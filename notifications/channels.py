@@ -19,7 +19,7 @@ from typing import Protocol
 from engine.config import Settings
 from engine.models.notices import Channel
 from engine.notices.delivery import ChannelUnavailable, Outgoing
-from notifications.messages import Message, render
+from notifications.messages import Message, StepLabel, render
 
 # SMTP failures that stop every message, not just this one (the server, the TLS set-up or the login).
 _SMTP_DOWN = (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, smtplib.SMTPHeloError,
@@ -92,12 +92,15 @@ class ChatChannel:
 class Dispatcher:
     """The ``send`` the delivery job uses: render for the reader, then hand to the channel."""
 
-    def __init__(self, settings: Settings, senders: dict[Channel, Sender] | None = None) -> None:
+    def __init__(self, settings: Settings, senders: dict[Channel, Sender] | None = None, *,
+                 step_label: StepLabel | None = None) -> None:  # fmt: skip
         self.settings = settings
+        self.step_label = step_label
         self.senders: dict[Channel, Sender] = senders or {Channel.EMAIL: EmailChannel(settings),
                                                           Channel.CHAT: ChatChannel(settings)}  # fmt: skip
 
     def __call__(self, out: Outgoing) -> None:
         message = render(out.kind, out.payload, language=out.language, base_url=self.settings.base_url,
-                         recipient_role=out.recipient_role, channel=out.channel.value)  # fmt: skip
+                         recipient_role=out.recipient_role, channel=out.channel.value,
+                         step_label=self.step_label)  # fmt: skip
         self.senders[out.channel].send(out.address, message)

@@ -21,6 +21,7 @@ from engine.clock import Clock, system_clock, using_clock
 from engine.config import Settings
 from engine.crypto import install_keyring, load_keyring
 from engine.db import make_engine, make_session_factory
+from engine.errors import N_
 from engine.jobs.digests import queue_daily_digests, queue_weekly_digests
 from engine.jobs.lost_contact import detect_lost_contact
 from engine.jobs.reminders import remind_overdue_work, remind_stale_records
@@ -32,6 +33,7 @@ from engine.notices.rules import Rules
 from engine.notices.status import record_job_run
 from engine.workflow.service import Runtime, load_runtime
 from notifications.channels import Dispatcher
+from notifications.messages import form_step_labels
 from notifications.retry import backoff, database_unavailable, keep_trying
 
 log = logging.getLogger(__name__)
@@ -59,8 +61,10 @@ def build_context(settings: Settings, *, clock: Clock = system_clock) -> Context
     """Install the keys, open the database and load the workflows for ``settings``."""
     install_keyring(load_keyring(settings))
     rules = Rules.from_settings(settings)
-    return Context(settings, make_session_factory(make_engine(settings.database_url)), load_runtime(rules), rules,
-                   Dispatcher(settings), clock)  # fmt: skip
+    runtime = load_runtime(rules)
+    send = Dispatcher(settings, step_label=form_step_labels(runtime.forms))
+    return Context(settings, make_session_factory(make_engine(settings.database_url)), runtime, rules, send,
+                   clock)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class Job:
     """One scheduled job: its id, what it does, how often, and the one service it calls."""
 
     id: str
-    title: str
+    title: str  # marked N_: the status page says it in the reader's language
     every: Callable[[Settings], dt.timedelta]
     run: Callable[[Context, Session, dt.datetime], Report]
 
@@ -86,23 +90,23 @@ def _daily(_s: Settings) -> dt.timedelta:
 
 
 JOBS = (
-    Job("fire_timers", "Fire due BPMN timers", _tick,
+    Job("fire_timers", N_("Fire due BPMN timers"), _tick,
         lambda c, s, now: fire_timer_batches(session=s, runtime=c.runtime, now=now,
                                              batch_size=c.settings.timer_batch_size)),
-    Job("deliver_notices", "Deliver the outbox (e-mail, chat)", _tick,
+    Job("deliver_notices", N_("Deliver the outbox (e-mail, chat)"), _tick,
         lambda c, s, now: deliver_due_notices(session=s, now=now, rules=c.rules, send=c.send,
                                               persist=c.keep_trying)),
-    Job("overdue_reminders", "Overdue tasks and follow-up visits", _scan,
+    Job("overdue_reminders", N_("Overdue tasks and follow-up visits"), _scan,
         lambda c, s, now: remind_overdue_work(session=s, now=now, rules=c.rules)),
-    Job("record_reminders", "Record-update reminders (stale case-file sections)", _scan,
+    Job("record_reminders", N_("Record-update reminders (stale case-file sections)"), _scan,
         lambda c, s, now: remind_stale_records(session=s, now=now, rules=c.rules)),
-    Job("lost_contact", "Lost contact (no recorded contact for too long)", _scan,
+    Job("lost_contact", N_("Lost contact (no recorded contact for too long)"), _scan,
         lambda c, s, now: detect_lost_contact(session=s, runtime=c.runtime, now=now, rules=c.rules)),
-    Job("daily_digests", "Daily digest: due tomorrow and overdue", _scan,
+    Job("daily_digests", N_("Daily digest: due tomorrow and overdue"), _scan,
         lambda c, s, now: queue_daily_digests(session=s, now=now, rules=c.rules)),
-    Job("weekly_digests", "Weekly overdue summary for supervisors", _scan,
+    Job("weekly_digests", N_("Weekly overdue summary for supervisors"), _scan,
         lambda c, s, now: queue_weekly_digests(session=s, now=now, rules=c.rules)),
-    Job("training_reminders", "Required trainings expiring or expired", _daily,
+    Job("training_reminders", N_("Required trainings expiring or expired"), _daily,
         lambda c, s, now: remind_training(session=s, now=now, rules=c.rules,
                                           warning_days=c.settings.training_warning_days)),
 )  # fmt: skip
@@ -144,8 +148,7 @@ def _attempt(context: Context, job: Job, started: dt.datetime) -> tuple[str | No
     try:
         with using_clock(context.clock):
             report = job.run(context, session, started)
-        result = report.summary()
-        return result, (result if report.failed else None), False
+        return report.record(), (report.summary() if report.failed else None), False
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the next run tries again
         return None, f"{type(exc).__name__}: {exc}", database_unavailable(exc)
     finally:

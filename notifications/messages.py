@@ -8,6 +8,7 @@ name, a place, a health detail or a narrative. Dates are shown on Cambodia's clo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -69,6 +70,33 @@ COURSE_LABELS = {
 }  # fmt: skip
 
 
+# What a consent override let someone do (``what`` in a consent_override notice).
+OVERRIDDEN = {
+    "en": {"transfer": "a transfer", "notice": "a notice to DoSVY"},
+    # Glossary: ការផ្ទេរ (transfer), ការជូនដំណឹង (notification), មន្ទីរសង្គមកិច្ចខេត្ត (DoSVY, short form).
+    "km": {"transfer": "ការផ្ទេរ", "notice": "ការជូនដំណឹងទៅមន្ទីរសង្គមកិច្ចខេត្ត"},
+}  # fmt: skip
+
+StepLabel = Callable[[str, str], str]  # (the diagram's English step title, language) -> the title to show
+
+
+def form_step_labels(forms: Mapping[str, Any]) -> StepLabel:
+    """Step titles in the reader's language from the workflows' forms (a step without a form keeps its
+    diagram name)."""
+    by_title = {form.title.en: form.title for form in forms.values()}
+    return lambda title, language: by_title[title].get(language) if title in by_title else title
+
+
+def _with_step_labels(value: Any, language: str, step_label: StepLabel) -> Any:
+    """``value`` with every ``step`` in it (the notice's own, and the tasks a digest lists) relabelled."""
+    if isinstance(value, list):
+        return [_with_step_labels(v, language, step_label) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {key: step_label(v, language) if key == "step" and isinstance(v, str) and v
+            else _with_step_labels(v, language, step_label) for key, v in value.items()}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Message:
     """A rendered message: one subject line and a plain-text body."""
@@ -90,6 +118,7 @@ def _environment(language: str) -> Environment:
         day=lambda value: _day(value, language),
         section=lambda key: SECTION_LABELS[language].get(key, key),
         course=lambda key: COURSE_LABELS[language].get(key, key.replace("_", " ")),
+        overridden=lambda key: OVERRIDDEN[language].get(key, key),
     )
     return env
 
@@ -113,16 +142,20 @@ def _day(value: str | None, language: str) -> str:
 
 
 def render(
-    kind: str, payload: dict[str, Any], *, language: str, base_url: str, recipient_role: str, channel: str = "email"
-) -> Message:
+    kind: str, payload: dict[str, Any], *, language: str, base_url: str, recipient_role: str, channel: str = "email",
+    step_label: StepLabel | None = None,
+) -> Message:  # fmt: skip
     """Render notice ``kind`` with ``payload`` for a reader of ``language`` and ``recipient_role``.
 
     ``base_url`` prefixes the links. On the ``inbox`` channel the links and the footer are left out: the
-    inbox page shows its own link to the case.
+    inbox page shows its own link to the case. ``step_label`` says the payload's step titles (stored as the
+    diagram's English names) in the reader's language.
     """
     if kind not in KINDS:
         raise ValueError(f"no template for notices of kind {kind!r}")
     language = language if language in LANGUAGES else "en"
+    if step_label is not None:
+        payload = _with_step_labels(payload, language, step_label)
     code = payload.get("case_code")
     case_link = f"{base_url}/cases/{code}" if code and recipient_role in CASE_STAFF else f"{base_url}/inbox/"
     text = (

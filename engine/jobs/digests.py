@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.db import transaction
+from engine.errors import N_
 from engine.jobs.reminders import work_item_payload
 from engine.models.accounts import Role, User
 from engine.models.cases import Case, CaseStatus
@@ -44,7 +45,7 @@ def queue_daily_digests(*, session: Session, now: dt.datetime, rules: Rules) -> 
     """Queue today's digest for every caseworker with overdue work or work due by the end of tomorrow."""
     today = local(now)
     if today.time() < rules.daily_digest_at:
-        return Report(detail="not yet time")
+        return Report(detail=N_("not yet time"))
     period = today.date().isoformat()
     workers = _users(session, Role.CASEWORKER)
     keys: dict[Key, User] = {("daily_digest", f"user:{u.id}", period): u for u in workers}
@@ -68,7 +69,7 @@ def queue_daily_digests(*, session: Session, now: dt.datetime, rules: Rules) -> 
                        "overdue": overdue[:MAX_LISTED], "due_soon": soon[:room]}  # fmt: skip
             created += add_notice(session, key=key, case_id=None, payload=payload, recipients=[user], rules=rules,
                                   now=now)  # fmt: skip
-    return Report(created, detail=f"for {period}")
+    return Report(created, detail=N_("for %(period)s"), params={"period": period})
 
 
 def queue_weekly_digests(*, session: Session, now: dt.datetime, rules: Rules) -> Report:
@@ -78,7 +79,7 @@ def queue_weekly_digests(*, session: Session, now: dt.datetime, rules: Rules) ->
     due_from = dt.datetime.combine(week_start + dt.timedelta(days=rules.weekly_digest_weekday),
                                    rules.weekly_digest_at, here.tzinfo)  # fmt: skip
     if here < due_from:
-        return Report(detail="not yet time")
+        return Report(detail=N_("not yet time"))
     year, week, _day = here.isocalendar()
     period = f"{year}-W{week:02d}"
     supervisors = _users(session, Role.SUPERVISOR)
@@ -106,4 +107,4 @@ def queue_weekly_digests(*, session: Session, now: dt.datetime, rules: Rules) ->
             payload = {"week": period, "overdue_count": total, "caseworkers": rows}
             created += add_notice(session, key=key, case_id=None, payload=payload, recipients=[supervisor],
                                   rules=rules, now=now)  # fmt: skip
-    return Report(created, detail=f"for {period}")
+    return Report(created, detail=N_("for %(period)s"), params={"period": period})

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.db import transaction
-from engine.errors import DomainError
+from engine.errors import N_, DomainError
 from engine.models.accounts import Role
 from engine.models.cases import Case, CaseRecord, CaseStatus
 from engine.models.workflow import InstanceStatus, WorkflowInstance, WorkItem, WorkItemStatus
@@ -85,4 +85,4 @@ def detect_lost_contact(*, session: Session, runtime: Runtime, now: dt.datetime,
             failed += 1
             log.warning("lost contact: case %s not moved: %s", case.code, type(exc).__name__)
             session.expire_all()
-    return Report(created, failed, detail=f"{len(candidates)} overdue visits checked")
+    return Report(created, failed, detail=N_("%(count)s overdue visits checked"), params={"count": len(candidates)})

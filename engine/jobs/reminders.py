@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.db import transaction
+from engine.errors import N_
 from engine.models.accounts import Role, User
 from engine.models.cases import SECTIONS, Case, CaseStatus
 from engine.models.workflow import WorkItem, WorkItemStatus
@@ -63,7 +64,7 @@ def remind_overdue_work(*, session: Session, now: dt.datetime, rules: Rules) -> 
                 payload = {**work_item_payload(item, code), "grace_days": rules.grace.days}
                 created += add_notice(session, key=key, case_id=item.case_id, payload=payload,
                                       recipients=recipients, rules=rules, now=now)  # fmt: skip
-    return Report(created, detail=f"{len(rows)} overdue tasks")
+    return Report(created, detail=N_("%(count)s overdue tasks"), params={"count": len(rows)})
 
 
 def _assignees(session: Session, item: WorkItem) -> list[User]:
@@ -128,7 +129,7 @@ def remind_stale_records(*, session: Session, now: dt.datetime, rules: Rules) ->
                 created += add_notice(session, key=key, case_id=s.case_id, payload=payload,
                                       recipients=_case_worker_or_supervisors(session, cases[s.case_id]),
                                       rules=rules, now=now)  # fmt: skip
-    return Report(created, detail=f"{len(stale)} stale sections")
+    return Report(created, detail=N_("%(count)s stale sections"), params={"count": len(stale)})
 
 
 def _case_worker_or_supervisors(session: Session, case: Case) -> Sequence[User]:

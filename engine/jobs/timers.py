@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from engine.errors import N_
 from engine.notices.outbox import Report
 from engine.workflow.service import Runtime, fire_due_timers
 
@@ -24,4 +25,4 @@ def fire_timer_batches(*, session: Session, runtime: Runtime, now: dt.datetime, 
         fired += advanced
         if advanced < batch_size:
             break
-    return Report(fired, label="instances advanced")
+    return Report(fired, label=N_("%(count)s instances advanced"))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.training import STAFF_ROLES, Standing, standings
 from engine.clock import local_today
 from engine.db import transaction
+from engine.errors import N_
 from engine.models.accounts import Role, User
 from engine.notices.outbox import Key, Report, add_notice, existing_keys, team_members
 from engine.notices.rules import Rules
@@ -53,7 +54,7 @@ def remind_training(*, session: Session, now: dt.datetime, rules: Rules, warning
                 created += add_notice(session, key=key, case_id=None, payload=payload,
                                       recipients=_staff_and_supervisors(session, user), rules=rules,
                                       now=now)  # fmt: skip
-    return Report(created, detail=f"{due} trainings expiring or expired")
+    return Report(created, detail=N_("%(count)s trainings expiring or expired"), params={"count": due})
 
 
 def _staff_and_supervisors(session: Session, user: User) -> list[User]:

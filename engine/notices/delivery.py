@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.db import transaction
+from engine.errors import N_
 from engine.models.accounts import User
 from engine.models.notices import Channel, Delivery, DeliveryStatus, Notice
 from engine.notices.outbox import Report
@@ -73,8 +74,10 @@ def deliver_due_notices(
                 error = _describe(exc)
         persist(functools.partial(_record, session, out.delivery_id, error, now, rules))
         sent, failed = (sent + 1, failed) if error is None else (sent, failed + 1)
-    detail = f"{len(batch)} due" + (f"; unreachable: {', '.join(down)}" if down else "")
-    return Report(sent, failed, detail=detail, label="sent")
+    if down:
+        return Report(sent, failed, detail=N_("%(count)s due; unreachable: %(channels)s"), label=N_("%(count)s sent"),
+                      params={"count": len(batch), "channels": ", ".join(down)})  # fmt: skip
+    return Report(sent, failed, detail=N_("%(count)s due"), label=N_("%(count)s sent"), params={"count": len(batch)})
 
 
 def _record(session: Session, delivery_id: int, error: str | None, now: dt.datetime, rules: Rules) -> None:

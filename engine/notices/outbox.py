@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from engine.errors import N_
 from engine.models.accounts import Role, User
 from engine.models.notices import Channel, Delivery, DeliveryStatus, Notice
 from engine.models.security import CaseTransfer
@@ -28,16 +29,40 @@ Key = tuple[str, str, str]  # (kind, subject, period)
 
 @dataclass(frozen=True)
 class Report:
-    """What one run of a job did, for its status line."""
+    """What one run of a job did, for its status line: messages marked for translation, values apart.
+
+    ``summary()`` is the English line for the logs; ``record()`` is what the status page keeps, so that
+    it can say the same line again in each administrator's language."""
 
     created: int = 0
     failed: int = 0
-    detail: str = ""
-    label: str = "new"  # what ``created`` counts: new notices, messages sent, instances advanced
+    detail: str = ""  # a message with %(name)s placeholders filled from ``params``
+    label: str = N_("%(count)s new")  # what ``created`` counts: new notices, messages sent, instances advanced
+    params: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
-        text = f"{self.created} {self.label}" + (f", {self.failed} failed" if self.failed else "")
-        return f"{text}; {self.detail}" if self.detail else text
+        text = self.label % {"count": self.created} + (", " + FAILED % {"count": self.failed} if self.failed else "")
+        return f"{text}; {self.detail % self.params}" if self.detail else text
+
+    def record(self) -> str:
+        """The run as the status page stores it (JSON), or its English summary if that would not fit."""
+        kept = json.dumps({"created": self.created, "failed": self.failed, "label": self.label,
+                           "detail": self.detail, "params": self.params}, ensure_ascii=False)  # fmt: skip
+        return kept if len(kept) <= RESULT_LENGTH else self.summary()[:RESULT_LENGTH]
+
+    @classmethod
+    def from_record(cls, stored: str | None) -> Report | None:
+        """The run ``record()`` stored, or None for a line stored as plain text (or nothing)."""
+        try:
+            data = json.loads(stored or "")
+            return cls(int(data["created"]), int(data["failed"]), str(data["detail"]), str(data["label"]),
+                       dict(data["params"]))  # fmt: skip
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+RESULT_LENGTH = 200  # scheduler_jobs.last_result
+FAILED = N_("%(count)s failed")
 
 
 def existing_keys(session: Session, keys: Iterable[Key]) -> set[Key]:

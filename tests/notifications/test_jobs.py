@@ -14,6 +14,7 @@ from engine.db import make_session_factory
 from engine.models.cases import CaseEvent
 from engine.models.notices import Notice, SchedulerJob
 from engine.models.workflow import WorkflowTimer
+from engine.notices.outbox import Report
 from engine.notices.rules import Rules
 from engine.workflow import runner
 from notifications.jobs import JOBS, Context, run_job
@@ -83,7 +84,9 @@ def test_a_run_records_its_result_and_times(session, job_context):
     ctx = job_context(dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.UTC))
     assert run_job(ctx, JOB["overdue_reminders"]) is None
     row = job_row(session, "overdue_reminders")
-    assert (row.last_outcome, row.last_result, row.last_error) == ("ok", "0 new; 0 overdue tasks", None)
+    assert (row.last_outcome, row.last_error) == ("ok", None)
+    assert Report.from_record(row.last_result) == Report(0, detail="%(count)s overdue tasks", params={"count": 0})
+    assert Report.from_record(row.last_result).summary() == "0 new; 0 overdue tasks"
     assert (row.last_started_at, row.last_finished_at) == (ctx.clock(), ctx.clock())
 
 

@@ -19,7 +19,7 @@ from engine.models.cases import FamilyMember, History, Identity
 from engine.models.notices import Channel, Delivery, Notice
 from engine.notices.rules import Rules
 from engine.workflow.service import fire_due_timers
-from notifications.messages import KINDS, LANGUAGES, render
+from notifications.messages import KINDS, LANGUAGES, form_step_labels, render
 from tests.conftest import NOW
 
 DUE = "2026-11-29T03:00:00+00:00"  # 10:00 in Phnom Penh
@@ -165,3 +165,35 @@ def test_an_urgent_message_names_the_step_in_the_inbox_only(language):
     assert "psychological" in inbox.subject + inbox.body
     assert "psychological" not in mail.subject + mail.body  # an e-mail must not tell of mental health
     assert "RG-7KQ3MX" in mail.subject
+
+
+def test_a_khmer_message_names_the_step_by_its_forms_khmer_title(app):
+    forms = app.extensions["reintegra"]["runtime"].forms
+    label = form_step_labels(forms)
+    plan = next(f for f in forms.values() if f.title.en == "Individual case plan")
+    payload = SAMPLES["returned"]
+    km = render("returned", payload, language="km", base_url="", recipient_role="caseworker", step_label=label)
+    en = render("returned", payload, language="en", base_url="", recipient_role="caseworker", step_label=label)
+    assert plan.title.km in km.subject + km.body
+    assert "Individual case plan" not in km.subject + km.body
+    assert "Individual case plan" in en.subject
+    digest = render("daily_digest", {**SAMPLES["daily_digest"], "overdue": [{**TASK, "step": "Individual case plan"}]},
+                    language="km", base_url="", recipient_role="caseworker", step_label=label)  # fmt: skip
+    assert plan.title.km in digest.body
+    weekly = render("weekly_overdue", {**SAMPLES["weekly_overdue"], "caseworkers": [
+        {"caseworker": None, "count": 1, "items": [{**TASK, "step": "Individual case plan"}]}]},
+        language="km", base_url="", recipient_role="supervisor", step_label=label)  # fmt: skip
+    assert plan.title.km in weekly.body
+    unknown = render("overdue", {**SAMPLES["overdue"], "step": "A step with no form"}, language="km", base_url="",
+                     recipient_role="caseworker", step_label=label)  # fmt: skip
+    assert "A step with no form" in unknown.subject  # kept as the diagram names it
+
+
+@pytest.mark.parametrize(("what", "en", "km"), [("transfer", "a transfer", "ការផ្ទេរ"),
+                                                ("notice", "a notice to DoSVY", "មន្ទីរសង្គមកិច្ចខេត្ត")])  # fmt: skip
+def test_a_consent_override_says_what_was_done_in_the_readers_language(what, en, km):
+    payload = {**SAMPLES["consent_override"], "what": what}
+    assert f"({en})" in text("consent_override", "en", payload=payload)[1]
+    khmer = text("consent_override", "km", payload=payload)[1]
+    assert km in khmer
+    assert f"({what})" not in khmer

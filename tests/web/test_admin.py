@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from engine.db import transaction
-from engine.models.accounts import Role
+from engine.errors import N_
+from engine.models.accounts import Role, User
 from engine.models.notices import Channel, Delivery, DeliveryStatus, SchedulerJob
-from engine.notices.outbox import add_notice
+from engine.notices.outbox import Report, add_notice
 from engine.notices.rules import Rules
 from engine.notices.status import heartbeat, record_job_run
 from notifications.jobs import JOBS
@@ -97,3 +98,32 @@ def test_failed_deliveries_are_listed_and_can_be_put_back(client, factory, login
     session.expire_all()
     assert session.get(Delivery, failed.id).status is DeliveryStatus.PENDING
     assert "Every message was delivered or is still being retried." in admin.get("/admin/").get_data(as_text=True)
+
+
+def test_a_jobs_status_line_is_said_in_the_administrators_language(client, factory, login, session):
+    report = Report(2, 1, detail=N_("%(count)s overdue tasks"), params={"count": 5})
+    record_job_run(session=session, job_id="overdue_reminders", started_at=NOW, finished_at=NOW,
+                   result=report.record(), error=None)  # fmt: skip
+    record_job_run(session=session, job_id="lost_contact", started_at=NOW, finished_at=NOW,
+                   result="3 new; written before status lines were kept as records", error=None)  # fmt: skip
+    admin = admin_client(client, factory, login)
+    row = admin.get("/admin/").get_data(as_text=True).split('id="job-overdue_reminders"')[1].split("</tr>")[0]
+    assert "2 new, 1 failed; 5 overdue tasks" in row
+    with transaction(session):
+        session.scalar(select(User).where(User.username == "admin.status")).language = "km"
+    html = admin.get("/admin/").get_data(as_text=True)
+    row = html.split('id="job-overdue_reminders"')[1].split("</tr>")[0]
+    assert "ថ្មី 2, បរាជ័យ 1; កិច្ចការហួសកំណត់ 5" in row
+    assert "ការរំលឹក" in html.split('id="job-record_reminders"')[1].split("</tr>")[0]  # the job's title
+    assert "Record-update reminders" not in html
+    assert "written before status lines were kept" in html.split('id="job-lost_contact"')[1].split("</tr>")[0]
+    assert "<code>reintegra scheduler</code>" in html  # the command, in a Khmer sentence
+
+
+def test_a_status_line_too_long_for_a_record_is_kept_as_its_english_summary():
+    report = Report(1, detail=N_("%(count)s due; unreachable: %(channels)s"),
+                    params={"count": 1, "channels": "x" * 300})  # fmt: skip
+    kept = report.record()
+    assert len(kept) <= 200
+    assert kept.startswith("1 new; 1 due; unreachable: xxx")
+    assert Report.from_record(kept) is None

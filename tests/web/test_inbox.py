@@ -95,7 +95,9 @@ def test_a_khmer_reader_gets_the_khmer_message(client, factory, team, login, ses
     user = factory.user(Role.CASEWORKER, team, username="cw.khmer", language="km")
     login("cw.khmer", PASSWORD)
     tell(session, user)
-    assert "ហួសកំណត់៖ Follow-up visit (លេខកូដករណី RG-7KQ3MX)" in client.get("/inbox/").get_data(as_text=True)
+    html = client.get("/inbox/").get_data(as_text=True)
+    assert "ហួសកំណត់៖ ការចុះសួរសុខទុក្ខតាមដាន (លេខកូដករណី RG-7KQ3MX)" in html  # the step by its form's Khmer title
+    assert "Follow-up visit" not in html
 
 
 def test_nobody_reads_or_marks_someone_elses_messages(client, factory, team, login, session):

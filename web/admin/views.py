@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from engine.notices.outbox import FAILED, Report
 from engine.notices.status import failed_deliveries, retry_delivery, scheduler_overview
 from notifications.jobs import JOBS
 from web.admin.blueprint import bp
@@ -27,8 +28,20 @@ def status() -> ResponseReturnValue:
     # A scheduler whose heartbeat is older than a few polls is probably gone.
     fresh = dt.timedelta(seconds=max(settings().scheduler_poll_seconds * 4, 60))
     active = [n for n in nodes if n.active and now - n.heartbeat_at <= fresh]
-    return render_template("admin/status.html", jobs=jobs, nodes=nodes, active=active, fresh=fresh, now=now,
-                           failed=failed_deliveries(session=db))  # fmt: skip
+    results = {row.job_id: _result_text(row.last_result) for row in rows}
+    return render_template("admin/status.html", jobs=jobs, results=results, nodes=nodes, active=active, fresh=fresh,
+                           now=now, failed=failed_deliveries(session=db))  # fmt: skip
+
+
+def _result_text(stored: str | None) -> str:
+    """A job's last status line in the reader's language (a line stored as plain text is shown as it is)."""
+    report = Report.from_record(stored)
+    if report is None:
+        return stored or ""
+    text = _(report.label, count=report.created)
+    if report.failed:
+        text += ", " + _(FAILED, count=report.failed)
+    return f"{text}; {_(report.detail, **report.params)}" if report.detail else text
 
 
 @bp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])

@@ -20,6 +20,7 @@ from web.db import get_session, settings, utcnow
 from web.i18n import error_text
 from web.inbox.forms import PreferencesForm
 from web.paging import page_number
+from web.work.display import step_label
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 PAGE = 25
@@ -47,7 +48,7 @@ def _render(kind: str, payload: dict[str, Any]) -> Message:
         note = return_note_of(session=get_session(), actor=actor(), work_item_id=payload.get("work_item_id"))
         payload = {**payload, "comment": note.comment if note else ""}
     return render(kind, payload, language=str(get_locale()), base_url="", recipient_role=actor().role.value,
-                  channel="inbox")  # fmt: skip
+                  channel="inbox", step_label=lambda title, _language: step_label(title))  # fmt: skip
 
 
 @bp.route("/<int:entry_id>/read", methods=["POST"])
