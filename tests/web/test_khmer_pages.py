@@ -135,3 +135,12 @@ def test_the_main_pages_in_khmer_have_no_english_left(app: Flask, session: Sessi
     if login_left:
         untranslated["(signed out)"] = {"/auth/login": login_left}
     assert untranslated == {}, repr(untranslated)
+
+
+def test_the_sign_in_reminder_is_in_the_visitors_language(app: Flask) -> None:
+    for language, expected in (("en", "Please sign in to see this page."), ("km", "សូមចូលដើម្បីមើលទំព័រនេះ។")):
+        page = app.test_client().get("/cases/", headers={"Accept-Language": language}, follow_redirects=True)
+        text = _visible_text(page.get_data(as_text=True))
+        assert expected in text
+        if language == "km":
+            assert _leftovers(text, []) == set()
