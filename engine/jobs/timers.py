@@ -1,7 +1,8 @@
 """Fire due BPMN timers in batches (the scheduler's most frequent job).
 
-Each instance is its own transaction inside ``engine.workflow.service.fire_due_timers``, so a crash in the
-middle of a batch keeps what was fired and leaves the rest due: the next run fires exactly those.
+Each batch is one transaction inside ``engine.workflow.service.fire_due_timers`` (each instance in its own
+savepoint), so a crash in the middle of a batch keeps the batches before it and leaves the whole batch
+due: the next run fires exactly those.
 """
 
 from __future__ import annotations

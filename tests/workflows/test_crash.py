@@ -18,6 +18,7 @@ from engine.errors import InvalidInput
 from engine.models.cases import CaseEvent, CaseRecord
 from engine.models.security import AuditEvent
 from engine.models.workflow import WorkflowInstance, WorkflowTimer, WorkItem, WorkItemStatus
+from engine.workflow import runner, service
 from engine.workflow.service import complete_work_item, start_case_workflow
 from tests.conftest import NOW
 from tests.workflows.conftest import Walk
@@ -113,13 +114,41 @@ def test_a_crash_in_the_middle_of_a_timer_sweep_leaves_each_case_whole_and_a_rer
     for w in walks:
         w.now = due
     session = walk.session
+    before = _snapshot(session)
     with crash_at_the_second_timer(session), pytest.raises(Crash):
-        walk.fire()  # the first case's timers commit, the second's crash, the third never starts
+        walk.fire()  # one batch: the first case fired, the second crashed, the third never started
     session.rollback()
-    fired = session.scalars(select(CaseEvent.case_id).where(CaseEvent.kind == "timer")).all()
-    assert len(fired) == 1  # one case advanced whole, nothing of the second
-    assert walk.fire() == 2  # the rerun fires the other two
+    assert _snapshot(session) == before  # the batch is one transaction: nothing of it is kept
+    assert walk.fire() == 3  # the rerun fires all three
     fired = session.scalars(select(CaseEvent.case_id).where(CaseEvent.kind == "timer")).all()
     assert sorted(fired) == sorted(w.case.id for w in walks)  # each case's timer fired exactly once
     assert walk.fire() == 0
     assert all(w.item("conduct_visit") for w in walks)  # every visit still open, on its overdue path
+
+
+def test_an_instance_that_fails_after_writing_is_rolled_back_alone_and_the_rest_of_its_batch_fires(
+    walk: Walk, factory, monkeypatch
+) -> None:
+    walks = [walk, _another_walk(walk, factory), _another_walk(walk, factory)]
+    for w in walks:
+        w.pre_reintegration()
+        w.reintegration()
+    due = max(w.item("conduct_visit").due_at for w in walks) + dt.timedelta(hours=1)
+    for w in walks:
+        w.now = due
+    session = walk.session
+    real_save = service._save
+
+    def fail_the_middle_case_after_its_writes(session, runtime, instance, case, *args, **kwargs):
+        if case.id == walks[1].case.id:
+            session.flush()  # its timer event is written by now
+            raise runner.WorkflowFailed("the next step", ZeroDivisionError("division by zero"))
+        return real_save(session, runtime, instance, case, *args, **kwargs)
+
+    monkeypatch.setattr(service, "_save", fail_the_middle_case_after_its_writes)
+    assert walk.fire() == 2  # the middle one of the batch failed; the two around it fired
+    session.rollback()
+    fired = session.scalars(select(CaseEvent.case_id).where(CaseEvent.kind == "timer")).all()
+    assert sorted(fired) == sorted([walks[0].case.id, walks[2].case.id])  # nothing of the middle one kept
+    monkeypatch.setattr(service, "_save", real_save)
+    assert walk.fire() == 1  # its timer stayed due: fired on the next run, once
