@@ -9,6 +9,9 @@ from babel.support import NullTranslations
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
+from jinja2.nodes import EvalContext
+from jinja2.utils import pass_eval_context
+from markupsafe import Markup
 
 from engine.errors import DomainError
 
@@ -59,6 +62,19 @@ def _jinja_gettext(message: str) -> str:
     return translations().ugettext(message)
 
 
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
+    """Templates' ``_()``: Jinja's new-style gettext without its cost on the common case.
+
+    Jinja formats every translated string (``Markup(text) % variables``) even when it has no variables; on
+    a 25-row queue page, with ~10 labels a row, that was ~250 formattings of strings with nothing to put
+    in. The result is the same (a string without ``%`` is its own format), the escaping too."""
+    text: str = translations().ugettext(message)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - the catalogue's own text, as Jinja takes it
+    return text % variables if "%" in text else text
+
+
 def _jinja_ngettext(singular: str, plural: str, n: int) -> str:
     return translations().ungettext(singular, plural, n)
 
@@ -83,4 +99,5 @@ def init_app(app: Flask) -> None:
         gettext=_jinja_gettext, ngettext=_jinja_ngettext, pgettext=_jinja_pgettext,
         npgettext=_jinja_npgettext, newstyle=True,
     )  # fmt: skip
+    app.jinja_env.globals["_"] = _template_gettext
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)

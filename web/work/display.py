@@ -4,9 +4,10 @@ form values, queue rows and a few template helpers."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import get_locale, gettext
 from werkzeug.datastructures import MultiDict
 
@@ -82,9 +83,25 @@ def due_state(due_at: dt.datetime | None, now: dt.datetime) -> tuple[str, int]:
     return "", 0
 
 
+_STAND_IN = "987654321"  # a value no real URL part carries, replaced by the row's own
+
+
+def row_url(endpoint: str, **value: object) -> str:
+    """``url_for(endpoint, name=value)`` for one row of a long list: the URL is built once per request and
+    endpoint with a stand-in value, then each row's value is put in (url_for costs ~15 µs a call, four a
+    row). One value only, an id or a case code, which need no quoting."""
+    ((name, wanted),) = value.items()
+    cache: dict[tuple[str, str], str] = g.setdefault("reintegra_row_urls", {})
+    stem = cache.get((endpoint, name))
+    if stem is None:
+        stand_in: dict[str, Any] = {name: int(_STAND_IN)}
+        stem = cache[(endpoint, name)] = url_for(endpoint, **stand_in)
+    return stem.replace(_STAND_IN, str(wanted))
+
+
 def install(bp: Blueprint) -> None:
     """Make the helpers available to every template (as globals, so any area's templates may use them)."""
     for name, helper in (("step_title", step_label), ("priority_label", labels.priority_label),
                          ("form_language", form_language), ("due_state", due_state),
-                         ("form_strings", prefill)):  # fmt: skip
+                         ("form_strings", prefill), ("row_url", row_url)):  # fmt: skip
         bp.add_app_template_global(helper, name)
