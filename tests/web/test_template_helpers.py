@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, render_template_string, url_for
 from flask_babel import force_locale
 
-from web.work.display import row_url
+from web.work.display import row_labels, row_url
 
 
 def test_template_gettext_escapes_what_it_puts_in_and_keeps_plain_labels(app: Flask) -> None:
@@ -28,3 +28,12 @@ def test_row_url_is_url_for_with_each_rows_values(app: Flask) -> None:
         for code in ("RG-7KQ3MX", "RG-000001"):
             assert row_url("cases.show", code=code) == url_for("cases.show", code=code)
         assert row_url("team.reassign_item", item_id=3) == url_for("team.reassign_item", item_id=3)
+
+
+def test_row_labels_are_the_catalogues_words_in_the_requests_language(app: Flask) -> None:
+    with app.test_request_context("/"):
+        assert row_labels()["case"] == "Case"
+        assert row_labels()["give_back"] == "Give back"
+        with force_locale("km"):
+            assert row_labels()["case"] == "ករណី"
+        assert row_labels()["case"] == "Case"  # kept per language, not the first one asked for

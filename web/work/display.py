@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import get_locale, gettext
 from werkzeug.datastructures import MultiDict
 
+from engine.errors import N_
 from engine.models.workflow import WorkItem
 from engine.workflow.queues import LOCAL, QueueRow
 from engine.workflow.service import Runtime
@@ -83,6 +84,25 @@ def due_state(due_at: dt.datetime | None, now: dt.datetime) -> tuple[str, int]:
     return "", 0
 
 
+# The fixed words of a queue row, translated once per request instead of once per row (~10 a row).
+ROW_LABELS = {
+    "case": N_("Case"), "step": N_("Step"), "phase": N_("Phase"), "due": N_("Due"), "priority": N_("Priority"),
+    "assigned_to": N_("Assigned to"), "you": N_("You"), "unassigned": N_("Unassigned"), "claim": N_("Claim"),
+    "give_back": N_("Give back"), "overdue": N_("Overdue"), "due_today": N_("Due today"),
+    "no_due_date": N_("no due date"), "reassign_step": N_("Reassign step"), "reassign_case": N_("Reassign case"),
+}  # fmt: skip
+
+
+def row_labels() -> dict[str, str]:
+    """``ROW_LABELS`` in the request's language (kept for the request, per language)."""
+    cache: dict[str, dict[str, str]] = g.setdefault("reintegra_row_labels", {})
+    lang = str(get_locale() or "en")
+    found = cache.get(lang)
+    if found is None:
+        found = cache[lang] = {key: gettext(text) for key, text in ROW_LABELS.items()}
+    return found
+
+
 _STAND_IN = "987654321"  # a value no real URL part carries, replaced by the row's own
 
 
@@ -103,5 +123,6 @@ def install(bp: Blueprint) -> None:
     """Make the helpers available to every template (as globals, so any area's templates may use them)."""
     for name, helper in (("step_title", step_label), ("priority_label", labels.priority_label),
                          ("form_language", form_language), ("due_state", due_state),
-                         ("form_strings", prefill), ("row_url", row_url)):  # fmt: skip
+                         ("form_strings", prefill), ("row_url", row_url),
+                         ("row_labels", row_labels)):  # fmt: skip
         bp.add_app_template_global(helper, name)
