@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,9 +40,11 @@ class Report:
     label: str = N_("%(count)s new")  # what ``created`` counts: new notices, messages sent, instances advanced
     params: dict[str, Any] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        text = self.label % {"count": self.created} + (", " + FAILED % {"count": self.failed} if self.failed else "")
-        return f"{text}; {self.detail % self.params}" if self.detail else text
+    def summary(self, say: Callable[..., str] = lambda message, **params: message % params) -> str:
+        """The status line; ``say(message, **params)`` puts each part in words (English by default; the
+        status page passes its gettext)."""
+        text = say(self.label, count=self.created) + (", " + say(FAILED, count=self.failed) if self.failed else "")
+        return f"{text}; {say(self.detail, **self.params)}" if self.detail else text
 
     def record(self) -> str:
         """The run as the status page stores it (JSON), or its English summary if that would not fit."""

@@ -103,9 +103,8 @@ def _another_walk(walk: Walk, factory) -> Walk:
     return Walk(walk.session, walk.runtime, case, walk.worker, walk.supervisor, walk.officer)
 
 
-def test_a_crash_in_the_middle_of_a_timer_sweep_leaves_each_case_whole_and_a_rerun_fires_each_once(
-    walk: Walk, factory
-) -> None:
+def _three_cases_due(walk: Walk, factory) -> list[Walk]:
+    """Three cases in Type 1 follow-up, their clocks an hour past the latest first visit's due date."""
     walks = [walk, _another_walk(walk, factory), _another_walk(walk, factory)]
     for w in walks:
         w.pre_reintegration()
@@ -113,6 +112,13 @@ def test_a_crash_in_the_middle_of_a_timer_sweep_leaves_each_case_whole_and_a_rer
     due = max(w.item("conduct_visit").due_at for w in walks) + dt.timedelta(hours=1)
     for w in walks:
         w.now = due
+    return walks
+
+
+def test_a_crash_in_the_middle_of_a_timer_sweep_leaves_each_case_whole_and_a_rerun_fires_each_once(
+    walk: Walk, factory
+) -> None:
+    walks = _three_cases_due(walk, factory)
     session = walk.session
     before = _snapshot(session)
     with crash_at_the_second_timer(session), pytest.raises(Crash):
@@ -129,13 +135,7 @@ def test_a_crash_in_the_middle_of_a_timer_sweep_leaves_each_case_whole_and_a_rer
 def test_an_instance_that_fails_after_writing_is_rolled_back_alone_and_the_rest_of_its_batch_fires(
     walk: Walk, factory, monkeypatch
 ) -> None:
-    walks = [walk, _another_walk(walk, factory), _another_walk(walk, factory)]
-    for w in walks:
-        w.pre_reintegration()
-        w.reintegration()
-    due = max(w.item("conduct_visit").due_at for w in walks) + dt.timedelta(hours=1)
-    for w in walks:
-        w.now = due
+    walks = _three_cases_due(walk, factory)
     session = walk.session
     real_save = service._save
 

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from engine.notices.outbox import FAILED, Report
+from engine.notices.outbox import Report
 from engine.notices.status import failed_deliveries, retry_delivery, scheduler_overview
 from notifications.jobs import JOBS
 from web.admin.blueprint import bp
@@ -36,12 +36,7 @@ def status() -> ResponseReturnValue:
 def _result_text(stored: str | None) -> str:
     """A job's last status line in the reader's language (a line stored as plain text is shown as it is)."""
     report = Report.from_record(stored)
-    if report is None:
-        return stored or ""
-    text = _(report.label, count=report.created)
-    if report.failed:
-        text += ", " + _(FAILED, count=report.failed)
-    return f"{text}; {_(report.detail, **report.params)}" if report.detail else text
+    return (stored or "") if report is None else report.summary(_)
 
 
 @bp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])
