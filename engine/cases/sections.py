@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -34,6 +34,7 @@ from engine.cases.case_file import SINGLE_SECTIONS
 from engine.cases.countries import country_codes
 from engine.cases.service import NewSurvivor, get_case
 from engine.clock import local_today
+from engine.crypto import KeyRing, current_keyring
 from engine.db import transaction
 from engine.errors import N_, ConcurrentChange, Forbidden, InvalidInput, NotFound
 from engine.models.accounts import Role, User
@@ -393,18 +394,26 @@ def open_steps(*, session: Session, actor: User, code: str) -> list[OpenStep]:
 def survivor_names(*, session: Session, actor: User, case_ids: Iterable[int]) -> dict[int, str]:
     """Alias (else given name) of each case in ``case_ids`` whose identity ``actor`` may see; one query.
 
-    Cases outside the actor's scope are filtered in SQL, so their names are never even decrypted.
+    Cases outside the actor's scope are filtered in SQL, so their names are never even decrypted. The three
+    names come as ciphertext and only the first that is needed is decrypted (one Fernet decryption a row
+    instead of three: a tenth of a 25-row queue page).
     """
     ids = sorted(set(case_ids))
     if not ids or actor.role not in CASE_STAFF:
         return {}
-    query = visible_cases(actor, select(Case, Identity.alias, Identity.given_name_latin, Identity.given_name_km))
+    stored = [type_coerce(c, Text) for c in (Identity.alias, Identity.given_name_latin, Identity.given_name_km)]
+    query = visible_cases(actor, select(Case, *stored))
     rows = session.execute(query.join(Identity, Identity.case_id == Case.id).where(Case.id.in_(ids))).all()
-    return {
-        case.id: alias or latin or khmer or ""  # the identity always holds a given name (a check constraint)
-        for case, alias, latin, khmer in rows
-        if can_see_case(actor, case)
-    }
+    keyring = current_keyring()
+    return {case.id: _first_name(keyring, tokens) for case, *tokens in rows if can_see_case(actor, case)}
+
+
+def _first_name(keyring: KeyRing, tokens: Iterable[str | None]) -> str:
+    for token in tokens:  # the identity always holds a given name (a check constraint)
+        name = keyring.decrypt(token) if token is not None else ""
+        if name:
+            return name
+    return ""
 
 
 def case_file_values(*, session: Session, case: Case, targets: Iterable[str],

@@ -9,9 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, aliased
 
 from engine.errors import N_, Forbidden, InvalidInput
@@ -72,85 +86,140 @@ def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime, dt.datetime]
     return today.astimezone(dt.UTC), tomorrow.astimezone(dt.UTC), week_end.astimezone(dt.UTC)
 
 
-def _conditions(actor: User, now: dt.datetime) -> dict[Filter, ColumnElement[bool]]:
-    today, tomorrow, week_end = day_bounds(now)
-    mine = WorkItem.assignee_id == actor.id
-    team_unassigned = and_(WorkItem.assignee_id.is_(None), WorkItem.team_id == actor.team_id)
-    if actor.role is Role.SUPERVISOR:
+# The queries of the caseworkers', supervisors' and team queues are built once per shape and filter, with the
+# actor's ids and the instant as bound parameters, and reused: building a select() and its cache key in
+# Python was a millisecond of every queue page (``bench/bench_inproc.py``'s profile). A DoSVY officer's
+# scope depends on the day (a consent's expiry), so theirs is built per call.
+# Each takes the type of the column it is compared with.
+_ME: BindParameter[Any] = bindparam("me")
+_TEAM: BindParameter[Any] = bindparam("team")
+_CASEWORKER: BindParameter[Any] = bindparam("caseworker")
+_PHASE: BindParameter[Any] = bindparam("phase")
+_NOW: BindParameter[Any] = bindparam("now")
+_TODAY: BindParameter[Any] = bindparam("today")
+_TOMORROW: BindParameter[Any] = bindparam("tomorrow")
+_WEEK_END: BindParameter[Any] = bindparam("week_end")
+_LIMIT, _OFFSET = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+_Statement = Select[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a queue's SQL apart from its parameter values."""
+
+    kind: str  # "own" (My work of a caseworker), "own_supervisor", "office" (a DoSVY officer) or "team"
+    by_caseworker: bool = False
+    by_phase: bool = False
+    approvals_only: bool = False
+
+
+def _conditions(shape: _Shape) -> dict[Filter, ColumnElement[bool]]:
+    mine = WorkItem.assignee_id == _ME
+    team_unassigned = and_(WorkItem.assignee_id.is_(None), WorkItem.team_id == _TEAM)
+    if shape.kind == "own_supervisor":
         # A supervisor's own steps are theirs plus the team's unassigned supervisor steps (approvals).
         mine = or_(mine, and_(team_unassigned, WorkItem.role == Role.SUPERVISOR))
+    if shape.kind == "office":
+        # Mine is what is assigned to them; the office's unassigned steps are listed apart (never counted twice).
+        team_unassigned = WorkItem.assignee_id.is_(None)
     return {
         Filter.ALL: true(),
         Filter.MINE: mine,
         Filter.TEAM_UNASSIGNED: team_unassigned,
-        Filter.OVERDUE: WorkItem.due_at < now,
-        Filter.DUE_TODAY: and_(WorkItem.due_at >= today, WorkItem.due_at < tomorrow),
-        Filter.DUE_THIS_WEEK: and_(WorkItem.due_at >= today, WorkItem.due_at < week_end),
+        Filter.OVERDUE: WorkItem.due_at < _NOW,
+        Filter.DUE_TODAY: and_(WorkItem.due_at >= _TODAY, WorkItem.due_at < _TOMORROW),
+        Filter.DUE_THIS_WEEK: and_(WorkItem.due_at >= _TODAY, WorkItem.due_at < _WEEK_END),
     }
 
 
-def _page(session: Session, scope: ColumnElement[bool], conditions: dict[Filter, ColumnElement[bool]],
-          chosen: Filter, now: dt.datetime, page: int, per_page: int) -> QueuePage:  # fmt: skip
+def _scope(shape: _Shape, actor: User) -> ColumnElement[bool]:
+    if shape.kind == "office":
+        return visible_item(actor)
+    if shape.kind != "team":
+        # "All" in My work means mine plus the team's unassigned, which is the scope itself.
+        role = Role.SUPERVISOR if shape.kind == "own_supervisor" else Role.CASEWORKER
+        return and_(WorkItem.role == role, WorkItem.team_id == _TEAM,
+                    or_(WorkItem.assignee_id == _ME, WorkItem.assignee_id.is_(None)))  # fmt: skip
+    scope: ColumnElement[bool] = WorkItem.team_id == _TEAM
+    if shape.by_caseworker:
+        scope = and_(scope, WorkItem.assignee_id == _CASEWORKER)
+    if shape.by_phase:
+        scope = and_(scope, WorkItem.case_id.in_(select(Case.id).where(Case.phase == _PHASE)))
+    if shape.approvals_only:
+        scope = and_(scope, WorkItem.form_key.in_(APPROVAL_FORMS), WorkItem.role == Role.SUPERVISOR)
+    return scope
+
+
+_ASSIGNEE = aliased(User)
+_ROW_COLUMNS = (WorkItem.id, WorkItem.case_id, Case.code, WorkItem.title, WorkItem.form_key, WorkItem.process_id,
+                Case.phase, WorkItem.role, WorkItem.priority, WorkItem.due_at, WorkItem.assignee_id,
+                _ASSIGNEE.display_name, WorkItem.created_at)  # fmt: skip
+
+
+def _build(shape: _Shape, actor: User) -> tuple[_Statement, dict[Filter, _Statement]]:
+    """The filter counts' statement and each filter's page statement of ``shape``."""
+    conditions = _conditions(shape)
+    base = and_(WorkItem.status == WorkItemStatus.OPEN, _scope(shape, actor))
+    counts = select(*[func.coalesce(func.sum(case((conditions[f], 1), else_=0)), 0) for f in Filter])
+    pages = {
+        chosen: select(*_ROW_COLUMNS)
+        .join(Case, Case.id == WorkItem.case_id)
+        .outerjoin(_ASSIGNEE, _ASSIGNEE.id == WorkItem.assignee_id)
+        .where(base, cond)
+        .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.priority, WorkItem.id)
+        .limit(_LIMIT).offset(_OFFSET)
+        for chosen, cond in conditions.items()
+    }  # fmt: skip
+    return counts.select_from(WorkItem).where(base), pages
+
+
+_BUILT: dict[_Shape, tuple[_Statement, dict[Filter, _Statement]]] = {}
+
+
+def _statements(shape: _Shape, actor: User) -> tuple[_Statement, dict[Filter, _Statement]]:
+    if shape.kind == "office":
+        return _build(shape, actor)
+    found = _BUILT.get(shape)
+    if found is None:
+        found = _BUILT[shape] = _build(shape, actor)  # at most a dozen shapes: the cache stays small
+    return found
+
+
+def _page(session: Session, shape: _Shape, actor: User, chosen: Filter, now: dt.datetime, page: int,
+          per_page: int, **values: object) -> QueuePage:  # fmt: skip
     if page < 1 or not 1 <= per_page <= 200:
         raise InvalidInput(N_("Invalid page."))
-    base = and_(WorkItem.status == WorkItemStatus.OPEN, scope)
-    count_row = session.execute(
-        select(*[func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in conditions.values()])
-        .select_from(WorkItem).where(base)
-    ).one()  # fmt: skip
-    counts = dict(zip(conditions, (int(n) for n in count_row), strict=True))
+    today, tomorrow, week_end = day_bounds(now)
+    params = {"me": actor.id, "team": actor.team_id, "now": now, "today": today, "tomorrow": tomorrow,
+              "week_end": week_end, "limit": per_page, "offset": (page - 1) * per_page, **values}  # fmt: skip
+    count_statement, page_statements = _statements(shape, actor)
+    count_row = session.execute(count_statement, params).one()
+    counts = dict(zip(Filter, (int(n) for n in count_row), strict=True))  # summed in the order of Filter
     total = counts[chosen]
-    assignee = aliased(User)
-    rows = session.execute(
-        select(WorkItem, Case.code, Case.phase, assignee.display_name)
-        .join(Case, Case.id == WorkItem.case_id)
-        .outerjoin(assignee, assignee.id == WorkItem.assignee_id)
-        .where(base, conditions[chosen])
-        .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.priority, WorkItem.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()  # fmt: skip
+    rows = session.execute(page_statements[chosen], params).all()
     return QueuePage(
         rows=[
-            QueueRow(
-                id=w.id,
-                case_id=w.case_id,
-                case_code=code,
-                title=w.title,
-                form_key=w.form_key,
-                process_id=w.process_id,
-                phase=phase,
-                role=w.role,
-                priority=w.priority,
-                due_at=w.due_at,
-                overdue=w.due_at is not None and w.due_at < now,
-                assignee_id=w.assignee_id,
-                assignee_name=name,
-                created_at=w.created_at,
-            )
-            for w, code, phase, name in rows
+            QueueRow(id=i, case_id=case_id, case_code=code, title=title, form_key=form_key, process_id=process_id,
+                     phase=phase, role=role, priority=priority, due_at=due_at,
+                     overdue=due_at is not None and due_at < now, assignee_id=assignee_id, assignee_name=name,
+                     created_at=created_at)
+            for i, case_id, code, title, form_key, process_id, phase, role, priority, due_at, assignee_id, name,
+            created_at in rows
         ],
         total=total,
         page=page,
         pages=max((total + per_page - 1) // per_page, 1),
         counts=counts,
-    )
+    )  # fmt: skip
 
 
 def my_work(*, session: Session, actor: User, now: dt.datetime, chosen: Filter = Filter.MINE, page: int = 1,
             per_page: int = 25) -> QueuePage:  # fmt: skip
     """The actor's own queue: their items and their team's unassigned items of their role."""
-    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR, Role.DOSVY_OFFICER):
+    kinds = {Role.CASEWORKER: "own", Role.SUPERVISOR: "own_supervisor", Role.DOSVY_OFFICER: "office"}
+    if actor.role not in kinds:
         raise Forbidden(N_("Only caseworkers, supervisors and DoSVY officers have work queues."))
-    conditions = _conditions(actor, now)
-    if actor.role is Role.DOSVY_OFFICER:
-        scope = visible_item(actor)
-        # Mine is what is assigned to them; the office's unassigned steps are listed apart (never counted twice).
-        conditions[Filter.TEAM_UNASSIGNED] = WorkItem.assignee_id.is_(None)
-    else:
-        scope = and_(WorkItem.role == actor.role, WorkItem.team_id == actor.team_id,
-                     or_(WorkItem.assignee_id == actor.id, WorkItem.assignee_id.is_(None)))  # fmt: skip
-    # "All" in My work means mine plus the team's unassigned, which is the scope itself.
-    return _page(session, scope, conditions, chosen, now, page, per_page)
+    return _page(session, _Shape(kinds[actor.role]), actor, chosen, now, page, per_page)
 
 
 def team_queue(*, session: Session, actor: User, now: dt.datetime, chosen: Filter = Filter.ALL, page: int = 1,
@@ -159,14 +228,8 @@ def team_queue(*, session: Session, actor: User, now: dt.datetime, chosen: Filte
     """Every open item of the supervisor's team, optionally by caseworker, by phase, or approvals only."""
     if actor.role is not Role.SUPERVISOR or actor.team_id is None:
         raise Forbidden(N_("Only a team's supervisor sees its queue."))
-    scope: ColumnElement[bool] = WorkItem.team_id == actor.team_id
-    if caseworker_id is not None:
-        scope = and_(scope, WorkItem.assignee_id == caseworker_id)
-    if phase is not None:
-        scope = and_(scope, WorkItem.case_id.in_(select(Case.id).where(Case.phase == phase)))
-    if approvals_only:
-        scope = and_(scope, WorkItem.form_key.in_(APPROVAL_FORMS), WorkItem.role == Role.SUPERVISOR)
-    return _page(session, scope, _conditions(actor, now), chosen, now, page, per_page)
+    shape = _Shape("team", caseworker_id is not None, phase is not None, approvals_only)
+    return _page(session, shape, actor, chosen, now, page, per_page, caseworker=caseworker_id, phase=phase)
 
 
 def visible_item(actor: User) -> ColumnElement[bool]:

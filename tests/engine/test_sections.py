@@ -294,6 +294,16 @@ def test_survivor_names_only_for_cases_in_scope_in_one_query(session, factory, t
     assert survivor_names(session=session, actor=factory.user(Role.ADMINISTRATOR), case_ids=[case.id]) == {}
 
 
+def test_survivor_names_take_the_alias_then_the_latin_then_the_khmer_given_name(session, factory, worker):
+    both = factory.case(worker, alias="Zyxalias", given_name_latin="Zyxgiven")
+    latin = factory.case(worker, given_name_latin="Zyxlatin", given_name_km="ស៊ីសាកល្បង")
+    khmer = factory.case(worker, given_name_latin=None, given_name_km="ស៊ីសាកល្បង")
+    empty_alias = factory.case(worker, alias="", given_name_latin="Zyxafterempty")
+    names = survivor_names(session=session, actor=worker, case_ids=[both.id, latin.id, khmer.id, empty_alias.id])
+    assert names == {both.id: "Zyxalias", latin.id: "Zyxlatin", khmer.id: "ស៊ីសាកល្បង",
+                     empty_alias.id: "Zyxafterempty"}  # fmt: skip
+
+
 def test_history_is_newest_first_with_who_did_it(session, worker, case):
     save(session, worker, case, "medical", vaccinations="Synthetic")
     lines = case_history(session=session, actor=worker, code=case.code)

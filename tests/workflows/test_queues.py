@@ -94,6 +94,27 @@ def test_listing_costs_the_same_number_of_queries_for_3_or_30_items(walk, sessio
     assert statements(2) == statements(28)
 
 
+def test_reused_queue_statements_take_each_callers_own_values(walk, session, factory):
+    """The queue statements are built once and reused with bound values: one caseworker's, team's, phase's or
+    instant's values must never carry over to the next call."""
+    other_team = factory.team()
+    stranger = factory.user(Role.CASEWORKER, other_team)
+    theirs = factory.case(stranger)
+    start_case_workflow(session=session, runtime=walk.runtime, case=theirs, actor=stranger, now=NOW)
+    mine = my_work(session=session, actor=walk.worker, now=NOW, chosen=Filter.ALL)
+    other = my_work(session=session, actor=stranger, now=NOW, chosen=Filter.ALL)
+    assert [r.case_code for r in mine.rows] == [walk.case.code]
+    assert [r.case_code for r in other.rows] == [theirs.code]
+    later = NOW + dt.timedelta(days=2)
+    assert my_work(session=session, actor=walk.worker, now=later, chosen=Filter.OVERDUE).total == 1
+    assert my_work(session=session, actor=walk.worker, now=NOW, chosen=Filter.OVERDUE).total == 0
+    by_worker = team_queue(session=session, actor=walk.supervisor, now=NOW, caseworker_id=walk.worker.id)
+    assert by_worker.total == 1
+    assert team_queue(session=session, actor=walk.supervisor, now=NOW, caseworker_id=stranger.id).total == 0
+    assert team_queue(session=session, actor=walk.supervisor, now=NOW, phase=Phase.PRE_REINTEGRATION).total == 1
+    assert team_queue(session=session, actor=walk.supervisor, now=NOW, phase=Phase.REINTEGRATION).total == 0
+
+
 def test_a_caseworker_claims_and_unclaims_a_team_item(walk, unassigned, session):
     claim_work_item(session=session, actor=walk.worker, now=NOW, work_item_id=unassigned.id)
     page = my_work(session=session, actor=walk.worker, now=NOW)
