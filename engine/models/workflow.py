@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base, EncryptedText, UTCDateTime, enum_column
@@ -73,7 +73,22 @@ class WorkItem(Base):
     __tablename__ = "work_items"
     __table_args__ = (
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
-        Index("ix_work_items_queue", "status", "team_id", "assignee_id", "due_at"),
+        # The queues' order (due date with none last, then priority) for a team's open items, and the
+        # columns their filters and counts read: a page is read in order and stops after its rows, and the
+        # counts read no table rows (bench/bench_inproc.py: 805 open items of a team cost 4 ms to sort).
+        Index(
+            "ix_work_items_queue",
+            "status",
+            "team_id",
+            text("(due_at IS NULL)"),
+            "due_at",
+            "priority",
+            "id",
+            "role",
+            "assignee_id",
+            "form_key",
+            "task_name",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

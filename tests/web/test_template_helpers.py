@@ -30,6 +30,16 @@ def test_row_url_is_url_for_with_each_rows_values(app: Flask) -> None:
         assert row_url("team.reassign_item", item_id=3) == url_for("team.reassign_item", item_id=3)
 
 
+def test_row_url_keeps_a_fixed_query_and_puts_the_rows_value_in_the_path_only(app: Flask) -> None:
+    with app.test_request_context("/"):
+        for back in ("/team/queue?page=2", "/team/queue?page=987654321&phase=reintegration", "/team/queue"):
+            for item_id in (4, 987654321):
+                expected = url_for("team.reassign_item", item_id=item_id, next=back)
+                assert row_url("team.reassign_item", {"next": back}, item_id=item_id) == expected
+            assert row_url("team.reassign_case", {"next": back}, code="RG-7KQ3MX") == url_for(
+                "team.reassign_case", code="RG-7KQ3MX", next=back)  # fmt: skip
+
+
 def test_row_labels_are_the_catalogues_words_in_the_requests_language(app: Flask) -> None:
     with app.test_request_context("/"):
         assert row_labels()["case"] == "Case"

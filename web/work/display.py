@@ -4,6 +4,7 @@ form values, queue rows and a few template helpers."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -106,17 +107,19 @@ def row_labels() -> dict[str, str]:
 _STAND_IN = "987654321"  # a value no real URL part carries, replaced by the row's own
 
 
-def row_url(endpoint: str, **value: object) -> str:
-    """``url_for(endpoint, name=value)`` for one row of a long list: the URL is built once per request and
-    endpoint with a stand-in value, then each row's value is put in (url_for costs ~15 µs a call, four a
-    row). One value only, an id or a case code, which need no quoting."""
+def row_url(endpoint: str, query: Mapping[str, str] | None = None, **value: object) -> str:
+    """``url_for(endpoint, **query, name=value)`` for one row of a long list: the URL is built once per
+    request, endpoint and ``query`` with a stand-in value, then each row's value is put in (url_for costs
+    ~15 µs a call, four a row). One value only, an id or a case code, which need no quoting; it is a part of
+    the path, so it comes before the query string and only its first occurrence is replaced."""
     ((name, wanted),) = value.items()
-    cache: dict[tuple[str, str], str] = g.setdefault("reintegra_row_urls", {})
-    stem = cache.get((endpoint, name))
+    fixed = tuple(sorted((query or {}).items()))
+    cache: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = g.setdefault("reintegra_row_urls", {})
+    stem = cache.get((endpoint, name, fixed))
     if stem is None:
-        stand_in: dict[str, Any] = {name: int(_STAND_IN)}
-        stem = cache[(endpoint, name)] = url_for(endpoint, **stand_in)
-    return stem.replace(_STAND_IN, str(wanted))
+        stand_in: dict[str, Any] = {**dict(fixed), name: int(_STAND_IN)}
+        stem = cache[(endpoint, name, fixed)] = url_for(endpoint, **stand_in)
+    return stem.replace(_STAND_IN, str(wanted), 1)
 
 
 def install(bp: Blueprint) -> None:
