@@ -122,6 +122,7 @@ bench: install ## Generate CASES cases (SQLite, and PostgreSQL at BENCH_DATABASE
 	$(BIN)/python -m pip install -q -c $(LOCK) -e '.[dev,bench]'
 	$(BIN)/python -m bench.generate --cases $(CASES)
 	$(BIN)/python -m bench.bench_web --dataset sqlite-$(CASES)
+	$(BIN)/python -m bench.bench_inproc --dataset sqlite-$(CASES) --profile
 	$(BIN)/python -m bench.bench_completion --dataset sqlite-$(CASES) --profile
 	$(BIN)/python -m bench.bench_sweep --dataset sqlite-$(CASES)
 	$(BIN)/python -m bench.generate --cases 10000
@@ -130,6 +131,7 @@ bench: install ## Generate CASES cases (SQLite, and PostgreSQL at BENCH_DATABASE
 	@if [ -n "$(BENCH_DATABASE_URL)" ]; then \
 	  $(BIN)/python -m bench.generate --cases $(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
 	  $(BIN)/python -m bench.bench_web --dataset postgresql-$(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
+	  $(BIN)/python -m bench.bench_inproc --dataset postgresql-$(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
 	  $(BIN)/python -m bench.bench_completion --dataset postgresql-$(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
 	  $(BIN)/python -m bench.bench_sweep --dataset postgresql-$(CASES) --database-url "$(BENCH_DATABASE_URL)"; \
 	else echo "BENCH_DATABASE_URL not set: PostgreSQL benchmarks skipped"; fi
