@@ -170,6 +170,7 @@ def complete_work_item(
             raise InvalidInput(
                 N_("This task is no longer waiting for input. Nothing was saved; reload the page.")
             ) from None
+        advance = _advance(runtime, _settle(workflow), now)  # the engine's work, before anything is written
         step_actions.perform(session=session, rules=runtime.rules, actor=actor, now=now, case=case, form_key=form.key,
                              values=submission.values, lang=lang)  # fmt: skip
         apply_targets(session=session, case=case, actor=actor, now=now, targets=submission.targets())
@@ -180,7 +181,7 @@ def complete_work_item(
         summary = item.title + "".join(f" ({v})" for v in decisions.values())
         session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, kind="step_completed", summary=summary[:200]))
         phase_before = case.phase
-        _save(session, runtime, instance, case, workflow, actor, now)
+        _save(session, runtime, instance, case, advance, actor, now)
         if form.approves and submission.values.get("decision") == "return":
             returns.reopened(session=session, rules=runtime.rules, actor=actor, now=now, case=case,
                              instance_id=instance.id, decision=record)  # fmt: skip
@@ -238,9 +239,10 @@ def _fire_instance(session: Session, runtime: Runtime, instance_id: int, now: dt
         deployed = runtime.registry.by_key(session, instance.spec_key)
         workflow = runner.load(deployed, instance.state, now)
         fired = runner.fire_timers(workflow)
+        advance = _advance(runtime, _settle(workflow, fired), now)  # the engine's work, before any write
         for name in fired:
             session.add(CaseEvent(case_id=instance.case_id, at=now, actor_id=None, kind="timer", summary=name[:200]))
-        _save(session, runtime, instance, instance.case, workflow, None, now, fired)
+        _save(session, runtime, instance, instance.case, advance, None, now)
         return 1
 
 
@@ -307,67 +309,141 @@ def reopen_case(*, session: Session, runtime: Runtime, actor: User, now: dt.date
         return _start(session, runtime, case, actor, now, process_id, carried, None)
 
 
+@dataclass(frozen=True)
+class _Settled:
+    """One workflow after the engine ran: where it stands and its serialized state."""
+
+    snap: runner.Snapshot
+    state: str
+
+
+@dataclass(frozen=True)
+class _Started:
+    """A process the chain starts, already run to its first wait in memory."""
+
+    process_id: str
+    spec_key: str
+    settled: _Settled
+
+
+@dataclass(frozen=True)
+class _Advance:
+    """All the engine work of one step, done before anything is written: the instance's new state and the
+    processes its end starts (none, or one per phase the chain passes through at once). Only building this
+    can raise ``WorkflowFailed``; writing it (``_save``) never runs a diagram, so a failing diagram leaves
+    nothing of its step in the session."""
+
+    settled: _Settled
+    following: tuple[_Started, ...]
+
+
+def _settle(workflow: Any, fired: list[str] | None = None) -> _Settled:
+    return _Settled(runner.snapshot(workflow, fired), runner.dumps(workflow))
+
+
+def _advance(runtime: Runtime, settled: _Settled, now: dt.datetime) -> _Advance:
+    following: list[_Started] = []
+    last = settled
+    while last.snap.completed and last.snap.next_process and last.snap.next_process not in (END, CLOSED):
+        process_id = last.snap.next_process
+        definition = runtime.chain.get(process_id)
+        deployed = runtime.registry.current(process_id)
+        last = _settle(runner.start(deployed, definition.start_data(last.snap.data), now))
+        following.append(_Started(process_id, deployed.key, last))
+    return _Advance(settled, tuple(following))
+
+
 def _start(
     session: Session, runtime: Runtime, case: Case, actor: User | None, now: dt.datetime,
     process_id: str, carried: dict[str, Any], previous: WorkflowInstance | None,
 ) -> WorkflowInstance:  # fmt: skip
     definition = runtime.chain.get(process_id)
     deployed = runtime.registry.current(process_id)
-    workflow = runner.start(deployed, definition.start_data(carried), now)
-    instance = WorkflowInstance(
-        case_id=case.id, process_id=process_id, spec_key=deployed.key, status=InstanceStatus.RUNNING,
-        state="{}", started_at=now, previous_id=previous.id if previous else None,
-    )  # fmt: skip
-    session.add(instance)
-    if definition.side:
-        session.flush()
-        _save(session, runtime, instance, case, workflow, actor, now)
-        return instance
-    if definition.phase is not None and case.phase != Phase(definition.phase):
-        session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id if actor else None, kind="phase_changed",
-                              summary=f"{case.phase.value} -> {definition.phase}"))  # fmt: skip
-        case.phase = Phase(definition.phase)
-    case.status = CaseStatus(definition.status or case.status)
-    session.flush()
-    _save(session, runtime, instance, case, workflow, actor, now)
+    settled = _settle(runner.start(deployed, definition.start_data(carried), now))
+    advance = _advance(runtime, settled, now)
+    instance = _insert(session, runtime, case, actor, now, _Started(process_id, deployed.key, settled), previous)
+    _insert_following(session, runtime, case, actor, now, advance.following, instance)
     return instance
 
 
-def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: Case, workflow: Any,
-          actor: User | None, now: dt.datetime, fired: list[str] | None = None) -> None:  # fmt: skip
-    snap = runner.snapshot(workflow, fired)
-    instance.state = runner.dumps(workflow)
-    _materialise(session, instance, case, snap, now, runtime.rules)
-    if not snap.completed:
+def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: Case, advance: _Advance,
+          actor: User | None, now: dt.datetime) -> None:  # fmt: skip
+    """Write a step the engine has run (``_advance``): the instance's state, its work items and timers, and
+    the instances its end started. No diagram runs here."""
+    _set_state(instance, advance.settled, now)
+    _materialise(session, instance, case, advance.settled.snap, now, runtime.rules, fresh=False)
+    _close_if_ended(session, case, advance.settled.snap, actor, now)
+    _insert_following(session, runtime, case, actor, now, advance.following, instance)
+
+
+def _insert_following(session: Session, runtime: Runtime, case: Case, actor: User | None, now: dt.datetime,
+                      following: tuple[_Started, ...], previous: WorkflowInstance) -> None:  # fmt: skip
+    for started in following:
+        previous = _insert(session, runtime, case, actor, now, started, previous)
+
+
+def _insert(session: Session, runtime: Runtime, case: Case, actor: User | None, now: dt.datetime,
+            started: _Started, previous: WorkflowInstance | None) -> WorkflowInstance:  # fmt: skip
+    """A new instance row written with its state as the engine left it (one INSERT, no later UPDATE)."""
+    definition = runtime.chain.get(started.process_id)
+    instance = WorkflowInstance(
+        case_id=case.id, process_id=started.process_id, spec_key=started.spec_key, status=InstanceStatus.RUNNING,
+        started_at=now, previous_id=previous.id if previous else None,
+    )  # fmt: skip
+    _set_state(instance, started.settled, now)
+    session.add(instance)
+    if not definition.side:
+        if definition.phase is not None and case.phase != Phase(definition.phase):
+            summary = f"{case.phase.value} -> {definition.phase}"
+            session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id if actor else None,
+                                  kind="phase_changed", summary=summary))  # fmt: skip
+            case.phase = Phase(definition.phase)
+        case.status = CaseStatus(definition.status or case.status)
+    session.flush()  # the instance's id, for its work items and timers
+    _materialise(session, instance, case, started.settled.snap, now, runtime.rules, fresh=True)
+    _close_if_ended(session, case, started.settled.snap, actor, now)
+    return instance
+
+
+def _set_state(instance: WorkflowInstance, settled: _Settled, now: dt.datetime) -> None:
+    instance.state = settled.state
+    if settled.snap.completed:
+        instance.status, instance.completed_at = InstanceStatus.COMPLETED, now
+        instance.outcome, instance.next_process = settled.snap.outcome, settled.snap.next_process
+
+
+def _close_if_ended(session: Session, case: Case, snap: runner.Snapshot, actor: User | None,
+                    now: dt.datetime) -> None:  # fmt: skip
+    if not (snap.completed and snap.next_process == CLOSED):
         return
-    instance.status, instance.completed_at = InstanceStatus.COMPLETED, now
-    instance.outcome, instance.next_process = snap.outcome, snap.next_process
-    if snap.next_process == CLOSED:
-        case.status, case.closed_at = CaseStatus.CLOSED, now
-        end_transfers(session=session, now=now, case=case, actor=actor, why="case closed")
-        session.add(
-            CaseEvent(
-                case_id=case.id, at=now, actor_id=actor.id if actor else None, kind="closed", summary="Case closed"
-            )
-        )
-    elif snap.next_process and snap.next_process != END:
-        _start(session, runtime, case, actor, now, snap.next_process, snap.data, instance)
+    case.status, case.closed_at = CaseStatus.CLOSED, now
+    end_transfers(session=session, now=now, case=case, actor=actor, why="case closed")
+    session.add(
+        CaseEvent(case_id=case.id, at=now, actor_id=actor.id if actor else None, kind="closed", summary="Case closed")
+    )
 
 
 def _materialise(
-    session: Session, instance: WorkflowInstance, case: Case, snap: runner.Snapshot, now: dt.datetime, rules: Rules
-) -> None:
-    # Read without flushing first: the rows this step added are written once, at commit. An item completed
-    # in this transaction still reads as open from the database, so its in-memory status decides.
-    with session.no_autoflush:
-        found = session.scalars(
-            select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
-        ).all()
-    open_items = {w.task_id: w for w in found if w.status is WorkItemStatus.OPEN}
+    session: Session, instance: WorkflowInstance, case: Case, snap: runner.Snapshot, now: dt.datetime, rules: Rules,
+    *, fresh: bool,
+) -> None:  # fmt: skip
+    """Bring the instance's open work items and timers in line with ``snap``. A ``fresh`` instance (inserted
+    in this transaction) has none yet, so nothing is read or deleted for it. New items and timers go in as
+    one statement each (an ORM bulk insert, not one unit-of-work object per row)."""
+    open_items: dict[str, WorkItem] = {}
+    if not fresh:
+        # Read without flushing first: the rows this step added are written once, below. An item completed
+        # in this transaction still reads as open from the database, so its in-memory status decides.
+        with session.no_autoflush:
+            found = session.scalars(
+                select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
+            ).all()
+        open_items = {w.task_id: w for w in found if w.status is WorkItemStatus.OPEN}
     ready = {r.task_id for r in snap.ready}
     for task_id, item in open_items.items():
         if task_id not in ready:
             item.status = WorkItemStatus.CANCELLED
+    rows: list[dict[str, Any]] = []
     for r in snap.ready:
         if r.task_id in open_items:
             continue
@@ -386,15 +462,17 @@ def _materialise(
         assignee_id = case.caseworker_id if role is Role.CASEWORKER else None
         if role is Role.DOSVY_OFFICER and r.form != "transfer_acceptance":
             assignee_id = _accepting_officer(session, case.id)  # Type 2 visits: the officer who took the case on
-        session.add(WorkItem(
-            case_id=case.id, instance_id=instance.id, task_id=r.task_id, task_name=r.name, title=r.title,
-            form_key=r.form, process_id=instance.process_id, role=role,
-            team_id=case.team_id if role in (Role.CASEWORKER, Role.SUPERVISOR) else None,
-            assignee_id=assignee_id,
-            status=WorkItemStatus.OPEN, priority=r.priority, due_at=due_at, created_at=now,
-        ))  # fmt: skip
-    # The step's rows are flushed here, once; the new timers go in as one statement after them.
-    session.execute(delete(WorkflowTimer).where(WorkflowTimer.instance_id == instance.id))
+        rows.append({
+            "case_id": case.id, "instance_id": instance.id, "task_id": r.task_id, "task_name": r.name,
+            "title": r.title, "form_key": r.form, "process_id": instance.process_id, "role": role,
+            "team_id": case.team_id if role in (Role.CASEWORKER, Role.SUPERVISOR) else None,
+            "assignee_id": assignee_id, "status": WorkItemStatus.OPEN, "priority": r.priority, "due_at": due_at,
+            "created_at": now,
+        })  # fmt: skip
+    if rows:  # the step's pending rows are flushed first (autoflush), once
+        session.execute(insert(WorkItem), rows)
+    if not fresh:
+        session.execute(delete(WorkflowTimer).where(WorkflowTimer.instance_id == instance.id))
     if snap.timers:
         session.execute(insert(WorkflowTimer), [
             {"instance_id": instance.id, "case_id": case.id, "task_id": t.task_id, "name": t.name[:120],
