@@ -1,7 +1,7 @@
 """Fire due BPMN timers in batches (the scheduler's most frequent job).
 
-Each batch is one transaction inside ``engine.workflow.service.fire_due_timers`` (each instance in its own
-savepoint), so a crash in the middle of a batch keeps the batches before it and leaves the whole batch
+Each batch is one transaction inside ``engine.workflow.service.fire_due_timers`` (an instance whose diagram
+fails is skipped), so a crash in the middle of a batch keeps the batches before it and leaves the whole batch
 due: the next run fires exactly those.
 """
 

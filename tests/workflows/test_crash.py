@@ -132,23 +132,59 @@ def test_a_crash_in_the_middle_of_a_timer_sweep_leaves_each_case_whole_and_a_rer
     assert all(w.item("conduct_visit") for w in walks)  # every visit still open, on its overdue path
 
 
-def test_an_instance_that_fails_after_writing_is_rolled_back_alone_and_the_rest_of_its_batch_fires(
+def test_an_instance_whose_diagram_fails_is_skipped_alone_and_the_rest_of_its_batch_fires(
     walk: Walk, factory, monkeypatch
 ) -> None:
     walks = _three_cases_due(walk, factory)
     session = walk.session
+    middle = walks[1].item("conduct_visit").instance_id
+    real_fire, real_load = runner.fire_timers, runner.load
+    loaded: dict[int, str] = {}  # workflow object -> the state it was loaded from
+
+    def remember(deployed, state, now):
+        workflow = real_load(deployed, state, now)
+        loaded[id(workflow)] = state
+        return workflow
+
+    middle_state = session.get(WorkflowInstance, middle).state
+
+    def fail_if_middle(workflow):
+        fired = real_fire(workflow)
+        if loaded.get(id(workflow)) == middle_state:
+            raise runner.WorkflowFailed("the next step", ZeroDivisionError("division by zero"))
+        return fired
+
+    monkeypatch.setattr(runner, "load", remember)
+    monkeypatch.setattr(runner, "fire_timers", fail_if_middle)
+    assert walk.fire() == 2  # the middle one of the batch failed; the two around it fired
+    session.rollback()
+    fired = session.scalars(select(CaseEvent.case_id).where(CaseEvent.kind == "timer")).all()
+    assert sorted(fired) == sorted([walks[0].case.id, walks[2].case.id])  # nothing of the middle one written
+    assert session.get(WorkflowInstance, middle).state == middle_state
+    monkeypatch.setattr(runner, "fire_timers", real_fire)
+    assert walk.fire() == 1  # its timer stayed due: fired on the next run, once
+
+
+def test_a_failure_while_writing_an_instance_rolls_back_its_whole_batch_and_a_rerun_fires_each_once(
+    walk: Walk, factory, monkeypatch
+) -> None:
+    walks = _three_cases_due(walk, factory)
+    session = walk.session
+    before = _snapshot(session)
     real_save = service._save
 
     def fail_the_middle_case_after_its_writes(session, runtime, instance, case, *args, **kwargs):
         if case.id == walks[1].case.id:
             session.flush()  # its timer event is written by now
-            raise runner.WorkflowFailed("the next step", ZeroDivisionError("division by zero"))
+            raise runner.WorkflowFailed("a write", ZeroDivisionError("division by zero"))
         return real_save(session, runtime, instance, case, *args, **kwargs)
 
     monkeypatch.setattr(service, "_save", fail_the_middle_case_after_its_writes)
-    assert walk.fire() == 2  # the middle one of the batch failed; the two around it fired
+    with pytest.raises(runner.WorkflowFailed):
+        walk.fire()  # half an instance can never be committed: the batch goes back whole
     session.rollback()
-    fired = session.scalars(select(CaseEvent.case_id).where(CaseEvent.kind == "timer")).all()
-    assert sorted(fired) == sorted([walks[0].case.id, walks[2].case.id])  # nothing of the middle one kept
+    assert _snapshot(session) == before
     monkeypatch.setattr(service, "_save", real_save)
-    assert walk.fire() == 1  # its timer stayed due: fired on the next run, once
+    assert walk.fire() == 3
+    fired = session.scalars(select(CaseEvent.case_id).where(CaseEvent.kind == "timer")).all()
+    assert sorted(fired) == sorted(w.case.id for w in walks)  # each case's timer fired exactly once
