@@ -100,7 +100,7 @@ def _bare(session: Any, runtime: Any, item: WorkItem, raw: dict[str, Any]) -> fl
     the next one of the chain and serialize that too (what the product must do for the same step)."""
     instance = session.get(WorkflowInstance, item.instance_id)
     form = runtime.forms[item.form_key]
-    people = {str(m.id): m.relationship for m in session.scalars(select(FamilyMember).where(
+    people = {str(i): r for i, r in session.execute(select(FamilyMember.id, FamilyMember.relationship).where(
         FamilyMember.case_id == item.case_id))}  # fmt: skip
     values = validate_submission(form, raw, lang="en", today=NOW.date(), people=people, offices={}).workflow_values()
     deployed = runtime.registry.by_key(session, instance.spec_key)
@@ -131,7 +131,7 @@ def _bare_with_row(session: Any, runtime: Any, item: WorkItem, raw: dict[str, An
     in the database, before the case file, the work items, the history and the checks."""
     instance = session.get(WorkflowInstance, item.instance_id)
     form = runtime.forms[item.form_key]
-    people = {str(m.id): m.relationship for m in session.scalars(select(FamilyMember).where(
+    people = {str(i): r for i, r in session.execute(select(FamilyMember.id, FamilyMember.relationship).where(
         FamilyMember.case_id == item.case_id))}  # fmt: skip
     values = validate_submission(form, raw, lang="en", today=NOW.date(), people=people, offices={}).workflow_values()
     deployed = runtime.registry.by_key(session, instance.spec_key)

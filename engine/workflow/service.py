@@ -145,9 +145,11 @@ def complete_work_item(
             raise InvalidInput(N_("This task was already completed or cancelled by someone else. Nothing was saved."))
         case = item.case
         form = runtime.forms[item.form_key]
-        people = {
-            str(m.id): m.relationship
-            for m in session.scalars(select(FamilyMember).where(FamilyMember.case_id == case.id))
+        people = {  # ids and relationships only: the members' names stay encrypted
+            str(member_id): relationship
+            for member_id, relationship in session.execute(
+                select(FamilyMember.id, FamilyMember.relationship).where(FamilyMember.case_id == case.id)
+            )
         }
         offices = step_actions.offices(session) if any(f.type == "office" for f in form.fields) else {}
         instance = session.get(WorkflowInstance, item.instance_id)
