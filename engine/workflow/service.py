@@ -204,7 +204,9 @@ def fire_due_timers(*, session: Session, runtime: Runtime, now: dt.datetime, lim
     only, its timer stays due), so that it cannot hold up every other case's timers. No savepoint is needed
     for that (it cost two statements an instance, two round trips on PostgreSQL): a diagram fails only while
     the engine runs, and every write of the instance comes after (``_advance`` before ``_save``). A failure
-    while writing rolls back the whole batch.
+    while writing rolls back the whole batch. The batch is read in three statements and its new work items
+    and timers written in three more; what is left an instance is the ORM's flush of its state and case
+    event, together at the end of the batch.
     """
     due = session.execute(
         select(WorkflowTimer.instance_id).where(WorkflowTimer.due_at <= now).group_by(WorkflowTimer.instance_id)
@@ -231,14 +233,17 @@ def fire_due_timers(*, session: Session, runtime: Runtime, now: dt.datetime, lim
             .execution_options(populate_existing=True)
         ):  # fmt: skip
             open_items[item.instance_id].append(item)
+        rows = _Rows()
         for instance in instances:
-            advanced += _fire_instance(session, runtime, instance, open_items[instance.id], now, skip_failed=not nested)
+            advanced += _fire_instance(session, runtime, instance, open_items[instance.id], rows, now,
+                                       skip_failed=not nested)  # fmt: skip
+        rows.write(session)  # the batch's new work items and timers: three statements
         del cases
     return advanced
 
 
 def _fire_instance(session: Session, runtime: Runtime, instance: WorkflowInstance, open_items: list[WorkItem],
-                   now: dt.datetime, *, skip_failed: bool) -> int:  # fmt: skip
+                   rows: _Rows, now: dt.datetime, *, skip_failed: bool) -> int:  # fmt: skip
     try:  # the engine's work: nothing of this instance is written before it succeeds
         workflow = runner.load(runtime.registry.by_key(session, instance.spec_key), instance.state, now)
         fired = runner.fire_timers(workflow)
@@ -250,7 +255,7 @@ def _fire_instance(session: Session, runtime: Runtime, instance: WorkflowInstanc
         return 0
     for name in fired:
         session.add(CaseEvent(case_id=instance.case_id, at=now, actor_id=None, kind="timer", summary=name[:200]))
-    _save(session, runtime, instance, instance.case, advance, None, now, open_items=open_items)
+    _save(session, runtime, instance, instance.case, advance, None, now, open_items=open_items, rows=rows)
     return 1
 
 
@@ -345,6 +350,25 @@ class _Advance:
     following: tuple[_Started, ...]
 
 
+@dataclass
+class _Rows:
+    """New work items and timers, and the instances whose timers they replace, written together by
+    ``write``: once per step, or once per sweep batch (three statements for a hundred instances)."""
+
+    work_items: list[dict[str, Any]] = field(default_factory=list)
+    timers_of: list[int] = field(default_factory=list)
+    timers: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        if self.work_items:  # the pending ORM rows are flushed first (autoflush), once
+            session.execute(insert(WorkItem), self.work_items)
+        if self.timers_of:
+            session.execute(delete(WorkflowTimer).where(WorkflowTimer.instance_id.in_(self.timers_of)))
+        if self.timers:
+            session.execute(insert(WorkflowTimer), self.timers)
+        self.work_items, self.timers_of, self.timers = [], [], []
+
+
 def _settle(workflow: Any, fired: list[str] | None = None) -> _Settled:
     return _Settled(runner.snapshot(workflow, fired), runner.dumps(workflow))
 
@@ -369,30 +393,39 @@ def _start(
     deployed = runtime.registry.current(process_id)
     settled = _settle(runner.start(deployed, definition.start_data(carried), now))
     advance = _advance(runtime, settled, now)
-    instance = _insert(session, runtime, case, actor, now, _Started(process_id, deployed.key, settled), previous)
-    _insert_following(session, runtime, case, actor, now, advance.following, instance)
+    rows = _Rows()
+    instance = _insert(session, runtime, case, actor, now, _Started(process_id, deployed.key, settled), previous, rows)
+    _insert_following(session, runtime, case, actor, now, advance.following, instance, rows)
+    rows.write(session)
     return instance
 
 
 def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: Case, advance: _Advance,
-          actor: User | None, now: dt.datetime, *, open_items: list[WorkItem] | None = None) -> None:  # fmt: skip
+          actor: User | None, now: dt.datetime, *, open_items: list[WorkItem] | None = None,
+          rows: _Rows | None = None) -> None:  # fmt: skip
     """Write a step the engine has run (``_advance``): the instance's state, its work items and timers, and
     the instances its end started. No diagram runs here. ``open_items``: the instance's open work items when
-    the caller has read them already (the sweep reads a batch's at once)."""
+    the caller has read them already; ``rows``: where the caller collects the new rows to write them later
+    (the sweep does both once per batch). Without ``rows`` they are written before this returns."""
+    own = rows is None
+    rows = _Rows() if rows is None else rows
     _set_state(instance, advance.settled, now)
-    _materialise(session, instance, case, advance.settled.snap, now, runtime.rules, fresh=False, found=open_items)
+    _materialise(session, instance, case, advance.settled.snap, now, runtime.rules, rows, fresh=False,
+                 found=open_items)  # fmt: skip
     _close_if_ended(session, case, advance.settled.snap, actor, now)
-    _insert_following(session, runtime, case, actor, now, advance.following, instance)
+    _insert_following(session, runtime, case, actor, now, advance.following, instance, rows)
+    if own:
+        rows.write(session)
 
 
 def _insert_following(session: Session, runtime: Runtime, case: Case, actor: User | None, now: dt.datetime,
-                      following: tuple[_Started, ...], previous: WorkflowInstance) -> None:  # fmt: skip
+                      following: tuple[_Started, ...], previous: WorkflowInstance, rows: _Rows) -> None:  # fmt: skip
     for started in following:
-        previous = _insert(session, runtime, case, actor, now, started, previous)
+        previous = _insert(session, runtime, case, actor, now, started, previous, rows)
 
 
 def _insert(session: Session, runtime: Runtime, case: Case, actor: User | None, now: dt.datetime,
-            started: _Started, previous: WorkflowInstance | None) -> WorkflowInstance:  # fmt: skip
+            started: _Started, previous: WorkflowInstance | None, rows: _Rows) -> WorkflowInstance:  # fmt: skip
     """A new instance row written with its state as the engine left it (one INSERT, no later UPDATE)."""
     definition = runtime.chain.get(started.process_id)
     instance = WorkflowInstance(
@@ -409,7 +442,7 @@ def _insert(session: Session, runtime: Runtime, case: Case, actor: User | None, 
             case.phase = Phase(definition.phase)
         case.status = CaseStatus(definition.status or case.status)
     session.flush()  # the instance's id, for its work items and timers
-    _materialise(session, instance, case, started.settled.snap, now, runtime.rules, fresh=True)
+    _materialise(session, instance, case, started.settled.snap, now, runtime.rules, rows, fresh=True)
     _close_if_ended(session, case, started.settled.snap, actor, now)
     return instance
 
@@ -434,11 +467,11 @@ def _close_if_ended(session: Session, case: Case, snap: runner.Snapshot, actor: 
 
 def _materialise(
     session: Session, instance: WorkflowInstance, case: Case, snap: runner.Snapshot, now: dt.datetime, rules: Rules,
-    *, fresh: bool, found: list[WorkItem] | None = None,
+    rows: _Rows, *, fresh: bool, found: list[WorkItem] | None = None,
 ) -> None:  # fmt: skip
     """Bring the instance's open work items and timers in line with ``snap``. A ``fresh`` instance (inserted
-    in this transaction) has none yet, so nothing is read or deleted for it. New items and timers go in as
-    one statement each (an ORM bulk insert, not one unit-of-work object per row)."""
+    in this transaction) has none yet, so nothing is read or deleted for it. New items and timers are added
+    to ``rows``, written as one statement each (an ORM bulk insert, not one unit-of-work object per row)."""
     open_items: dict[str, WorkItem] = {}
     if not fresh:
         if found is None:
@@ -453,7 +486,6 @@ def _materialise(
     for task_id, item in open_items.items():
         if task_id not in ready:
             item.status = WorkItemStatus.CANCELLED
-    rows: list[dict[str, Any]] = []
     for r in snap.ready:
         if r.task_id in open_items:
             continue
@@ -472,22 +504,19 @@ def _materialise(
         assignee_id = case.caseworker_id if role is Role.CASEWORKER else None
         if role is Role.DOSVY_OFFICER and r.form != "transfer_acceptance":
             assignee_id = _accepting_officer(session, case.id)  # Type 2 visits: the officer who took the case on
-        rows.append({
+        rows.work_items.append({
             "case_id": case.id, "instance_id": instance.id, "task_id": r.task_id, "task_name": r.name,
             "title": r.title, "form_key": r.form, "process_id": instance.process_id, "role": role,
             "team_id": case.team_id if role in (Role.CASEWORKER, Role.SUPERVISOR) else None,
             "assignee_id": assignee_id, "status": WorkItemStatus.OPEN, "priority": r.priority, "due_at": due_at,
             "created_at": now,
         })  # fmt: skip
-    if rows:  # the step's pending rows are flushed first (autoflush), once
-        session.execute(insert(WorkItem), rows)
     if not fresh:
-        session.execute(delete(WorkflowTimer).where(WorkflowTimer.instance_id == instance.id))
-    if snap.timers:
-        session.execute(insert(WorkflowTimer), [
-            {"instance_id": instance.id, "case_id": case.id, "task_id": t.task_id, "name": t.name[:120],
-             "due_at": t.due_at} for t in snap.timers
-        ])  # fmt: skip
+        rows.timers_of.append(instance.id)
+    rows.timers.extend(
+        {"instance_id": instance.id, "case_id": case.id, "task_id": t.task_id, "name": t.name[:120], "due_at": t.due_at}
+        for t in snap.timers
+    )
 
 
 def _accepting_officer(session: Session, case_id: int) -> int | None:
