@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BindParameter, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.db import transaction
@@ -28,7 +28,11 @@ class InboxEntry:
 
 
 def _mine(actor: User) -> Any:
-    return (Delivery.recipient_id == actor.id) & (Delivery.channel == Channel.INBOX)
+    return _inbox_of(actor.id)
+
+
+def _inbox_of(recipient_id: int | BindParameter[Any]) -> Any:
+    return (Delivery.recipient_id == recipient_id) & (Delivery.channel == Channel.INBOX)
 
 
 def list_inbox(*, session: Session, actor: User, limit: int = 50, offset: int = 0) -> tuple[list[InboxEntry], int]:
@@ -46,8 +50,13 @@ def list_inbox(*, session: Session, actor: User, limit: int = 50, offset: int = 
 
 def unread_count(*, session: Session, actor: User) -> int:
     """How many of ``actor``'s messages are unread (one indexed count)."""
-    query = select(func.count()).select_from(Delivery).where(_mine(actor), Delivery.read_at.is_(None))
-    return session.scalar(query) or 0
+    return session.scalar(unread_statement(actor.id)) or 0
+
+
+def unread_statement(recipient_id: int | BindParameter[Any]) -> Select[int]:
+    """The count of :func:`unread_count` as a statement, for a caller that sends it inside one of its own
+    (``recipient_id`` may be a bound parameter of a statement built once and reused)."""
+    return select(func.count()).select_from(Delivery).where(_inbox_of(recipient_id), Delivery.read_at.is_(None))
 
 
 def mark_read(*, session: Session, actor: User, now: dt.datetime, entry_id: int) -> None:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import N_, Forbidden
 from engine.models.accounts import Role, User
-from engine.models.workflow import WorkItem, WorkItemStatus
-from engine.workflow.queues import APPROVAL_FORMS
+from engine.workflow.queues import approvals_waiting_statement
 
 
 @dataclass(frozen=True)
@@ -42,10 +41,4 @@ def team_members(*, session: Session, actor: User, role: Role | None = None) -> 
 
 def waiting_approvals(*, session: Session, actor: User) -> int:
     """How many case plans, agreements and closures of the supervisor's team wait for a decision."""
-    count = session.scalar(
-        select(func.count()).select_from(WorkItem).where(
-            WorkItem.team_id == _team_of(actor), WorkItem.status == WorkItemStatus.OPEN,
-            WorkItem.role == Role.SUPERVISOR, WorkItem.form_key.in_(APPROVAL_FORMS),
-        )
-    )  # fmt: skip
-    return int(count or 0)
+    return int(session.scalar(approvals_waiting_statement(_team_of(actor))) or 0)

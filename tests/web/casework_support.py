@@ -17,10 +17,13 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from engine.cases.service import NewSurvivor
+from engine.db import transaction
 from engine.demo import synthetic_submission
 from engine.models.accounts import Role, Team, User
 from engine.models.cases import Case, Sex
 from engine.models.workflow import WorkItem, WorkItemStatus
+from engine.notices.outbox import add_notice
+from engine.notices.rules import Rules
 from engine.workflow.service import Runtime, admit_case, complete_work_item
 from tests.conftest import NOW
 from tests.factories import Factory
@@ -108,6 +111,21 @@ def filter_count(html: str, label: str) -> int:
     match = re.search(re.escape(label) + r' <span class="count">(\d+)</span>', html)
     assert match, label
     return int(match.group(1))
+
+
+def tell(session: Session, user: User, n: int = 1) -> None:
+    """Queue ``n`` synthetic overdue notices for ``user`` (each an unread inbox message)."""
+    with transaction(session):
+        for i in range(n):
+            payload = {"case_code": "RG-7KQ3MX", "step": "Follow-up visit", "due_at": "2026-11-29T03:00:00+00:00",
+                       "grace_days": 3}  # fmt: skip
+            add_notice(session, key=("overdue", f"work_item:{user.id}{i}", "p/0"), case_id=None, recipients=[user],
+                       payload=payload, rules=Rules(), now=NOW)  # fmt: skip
+
+
+def selects(statements: list[str]) -> list[str]:
+    """The statements that read (without the transaction's BEGIN)."""
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from engine.models.cases import Phase
 from engine.models.workflow import WorkItem
 from engine.workflow.service import start_case_workflow
 from tests.conftest import NOW
+from tests.web.casework_support import counted, selects, tell
 from tests.web.team_support import NO_INLINE, build_world, count_statements, events, open_item, token
 
 GET_ROUTES = ["/team/", "/team/queue", "/team/dashboard", "/team/approvals", "/team/approvals/{item}",
@@ -162,6 +163,25 @@ def test_queue_costs_the_same_number_of_statements_for_few_or_many_rows(client, 
     many = count_statements(app, client, "/team/queue")
     assert few == many
     assert many <= 8
+
+
+@pytest.mark.parametrize("url", ["/team/queue", "/team/queue?filter=overdue", "/team/queue?phase=pre_reintegration"])
+def test_queue_reads_the_user_counts_rows_and_members_in_four_statements(client, login, app, world, session, url):
+    # The signed-in user, the filter counts with the menu's unread messages and approvals waiting, the rows
+    # and the team's caseworkers for the filter: the menu sends no statement of its own.
+    login("sup.t")
+    with counted(app) as seen:
+        assert client.get(url).status_code == 200
+    assert len(selects(seen)) <= 4, seen
+    assert not [s for s in selects(seen) if s.lstrip().startswith("SELECT count(*)")]
+
+
+def test_queue_menu_counts_the_supervisors_unread_messages(client, login, world, session):
+    tell(session, world.supervisor, n=3)
+    tell(session, world.worker)
+    login("sup.t")
+    html = client.get("/team/queue").get_data(as_text=True)
+    assert 'aria-label="Inbox, 3 unread"' in html
 
 
 def test_navigation_counts_waiting_approvals(client, login, world, session):

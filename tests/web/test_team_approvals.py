@@ -55,6 +55,23 @@ def test_navigation_shows_how_many_approvals_wait(client, login, world, plan):
     assert '<span class="badge">1</span>' in html
 
 
+@pytest.mark.parametrize("url", ["/team/queue", "/team/queue?filter=overdue", "/team/dashboard", "/work/?filter=all"])
+def test_every_supervisor_queue_counts_only_its_own_teams_approvals(app, client, login, world, plan, session,
+                                                                     factory, url):  # fmt: skip
+    # The queue pages read the count with their own; another team's waiting plan must not be in it.
+    other = build_world(app, session, factory, prefix="other", now=NOW)
+    walk = other.walk(session, factory, NOW)
+    for step in ("registration", "consent"):
+        walk.do(step)
+    walk.do("risk_screen", risk_level="low")
+    walk.do("needs_assessment")
+    walk.do("case_plan")
+    login("sup.t")
+    html = client.get(url).get_data(as_text=True)
+    assert 'aria-label="Approvals: 1 waiting"' in html
+    assert '<span class="badge">1</span>' in html
+
+
 def test_decision_page_links_the_case_file_and_has_both_choices(client, login, world, plan):
     login("sup.t")
     html = client.get(f"/team/approvals/{plan.item('approve_case_plan').id}").get_data(as_text=True)

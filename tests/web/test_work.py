@@ -10,6 +10,7 @@ import pytest
 from engine.models.accounts import Role
 from engine.workflow.assignments import claim_work_item
 from tests.conftest import csrf_from
+from tests.web import casework_support as support
 from tests.web.casework_support import CLOCK, Crew, admit, counted, crew, filter_count, first_item, page_of
 
 
@@ -131,6 +132,35 @@ def test_my_work_costs_the_same_queries_for_2_or_20_rows(app, client, session, c
     many = statements()
     assert page_of(client, "/work/?filter=all").count('<tr id="item-') == 20
     assert few == many
+
+
+@pytest.mark.parametrize("chosen", ["mine", "all", "overdue", "team_unassigned"])
+def test_my_work_reads_the_user_counts_rows_and_names_in_four_statements(app, client, session, c, own_case,
+                                                                         team_case, login, chosen):  # fmt: skip
+    # The signed-in user (checked on every request), the filter counts with the menu's unread messages, the
+    # rows, the names: a statement more is a round trip more on PostgreSQL.
+    login("cw.work")
+    with counted(app) as seen:
+        page_of(client, f"/work/?filter={chosen}")
+    assert len(support.selects(seen)) <= 4, seen
+    assert not [s for s in support.selects(seen) if s.lstrip().startswith("SELECT count(*)")]  # no count of its own
+
+
+def test_my_work_menu_counts_the_users_own_unread_messages(client, session, c, own_case, login):
+    support.tell(session, c.worker, n=2)
+    support.tell(session, c.colleague, n=3)  # someone else's messages are not counted
+    login("cw.work")
+    html = page_of(client, "/work/?filter=all")
+    assert 'aria-label="Inbox, 2 unread"' in html
+    assert '<mark class="unread-count">2</mark>' in html
+    assert 'aria-label="Inbox, 2 unread"' in page_of(client, "/inbox/preferences")  # a page without a queue
+
+
+def test_my_work_menu_has_no_unread_count_when_everything_is_read(client, session, c, own_case, login):
+    login("cw.work")
+    html = page_of(client, "/work/")
+    assert "unread" not in html
+    assert ">Inbox</a>" in html
 
 
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.REPORTING])

@@ -15,6 +15,7 @@ from engine.notices.inbox import list_inbox, mark_all_read, mark_read, unread_co
 from engine.notices.preferences import Preferences, get_preferences, set_preferences
 from engine.workflow.returns import return_note_of
 from notifications.messages import Message, render
+from web import menu
 from web.auth.principal import actor
 from web.db import get_session, settings, utcnow
 from web.i18n import error_text
@@ -95,6 +96,6 @@ def _unread() -> dict[str, Any]:
     def inbox_unread() -> int:
         if not current_user.is_authenticated:
             return 0
-        return unread_count(session=get_session(), actor=actor())
+        return menu.inbox_unread(lambda: unread_count(session=get_session(), actor=actor()))
 
     return {"inbox_unread": inbox_unread}

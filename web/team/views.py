@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +29,7 @@ from engine.workflow.dashboard import team_dashboard
 from engine.workflow.queues import APPROVAL_FORMS, team_queue
 from engine.workflow.service import complete_work_item
 from engine.workflow.team_views import Member, team_members, waiting_approvals
+from web import menu
 from web.auth.principal import actor, require_roles
 from web.db import get_session, settings, utcnow
 from web.paging import page_number
@@ -64,14 +65,12 @@ def _approvals_waiting() -> int:
     me = actor()
     if me.role is not Role.SUPERVISOR or me.team_id is None:
         return 0
-    if "approvals_waiting" not in g:
-        try:
-            g.approvals_waiting = waiting_approvals(session=get_session(), actor=me)
-        except SQLAlchemyError:  # a count in the menu must not break the page that reports a database error
-            get_session().rollback()
-            log.warning("the approvals count for the navigation could not be read")
-            return 0
-    return int(g.approvals_waiting)
+    try:
+        return menu.approvals_waiting(lambda: waiting_approvals(session=get_session(), actor=me))
+    except SQLAlchemyError:  # a count in the menu must not break the page that reports a database error
+        get_session().rollback()
+        log.warning("the approvals count for the navigation could not be read")
+        return 0
 
 
 bp.context_processor(display.template_globals)
@@ -90,6 +89,7 @@ def queue() -> ResponseReturnValue:
     me, db = actor(), get_session()
     page = team_queue(session=db, actor=me, now=utcnow(), chosen=args.chosen, page=args.page, per_page=PER_PAGE,
                       caseworker_id=args.caseworker_id, phase=args.phase)  # fmt: skip
+    menu.remember(page)
     members = team_members(session=db, actor=me, role=Role.CASEWORKER)
     return render_template("team/queue.html", page=page, args=args, members=members, phases=list(Phase))
 
@@ -103,8 +103,10 @@ def dashboard() -> ResponseReturnValue:
     board = team_dashboard(session=db, actor=me, now=now, max_age_days=conf.record_max_age_days,
                            section_ages=dict(conf.section_max_age_days), visits_page=visits_page,
                            stale_page=stale_page)  # fmt: skip
-    counts = team_queue(session=db, actor=me, now=now, per_page=1).counts
-    return render_template("team/dashboard.html", board=board, counts=counts, charts=display.dashboard_charts(board))
+    queue = team_queue(session=db, actor=me, now=now, per_page=1)
+    menu.remember(queue)
+    charts = display.dashboard_charts(board)
+    return render_template("team/dashboard.html", board=board, counts=queue.counts, charts=charts)
 
 
 @bp.route("/members")

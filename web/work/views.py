@@ -20,6 +20,7 @@ from engine.models.accounts import Role, User
 from engine.models.workflow import WorkItem
 from engine.workflow.assignments import claim_work_item, get_work_item, unclaim_work_item
 from engine.workflow.queues import Filter, my_work
+from web import menu
 from web.auth.principal import actor, require_roles
 from web.db import get_session, utcnow
 from web.i18n import error_text
@@ -48,6 +49,7 @@ def index() -> ResponseReturnValue:
     chosen, number = _chosen(request.args.get("filter")), parse_page(request.args.get("page"))
     me, db = actor(), get_session()
     page = my_work(session=db, actor=me, now=utcnow(), chosen=chosen, page=number, per_page=PER_PAGE)
+    menu.remember(page)
     names = survivor_names(session=db, actor=me, case_ids=[row.case_id for row in page.rows])
     return render_template("work/index.html", page=page, chosen=chosen, filters=FILTERS, names=names, now=utcnow())
 
