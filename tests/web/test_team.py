@@ -184,6 +184,31 @@ def test_queue_menu_counts_the_supervisors_unread_messages(client, login, world,
     assert 'aria-label="Inbox, 3 unread"' in html
 
 
+def test_each_queue_row_shows_its_step_due_state_and_links_and_no_other_team(client, login, app, world, session,
+                                                                           factory):  # fmt: skip
+    other = build_world(app, session, factory, prefix="other", now=NOW)
+    item = open_item(session, world.case)
+    item.due_at = NOW - dt.timedelta(days=2)
+    session.commit()
+    login("sup.t")
+    html = client.get("/team/queue?filter=overdue").get_data(as_text=True)
+    match = re.search(rf'<tr id="item-{item.id}" class="team-late">(.*?)</tr>', html, re.S)
+    assert match
+    row = match.group(1)
+    code = world.case.code
+    assert f'<a href="/cases/{code}"><code>{code}</code></a>' in row
+    assert "<span>Complete registration</span>" in row
+    assert f"<span>{world.worker.display_name}" in row
+    assert '<strong class="team-overdue">Overdue</strong>' in row
+    assert f'href="/team/items/{item.id}/reassign?next=/team/queue?filter%3Doverdue"' in row
+    assert f'hx-get="/team/items/{item.id}/reassign" hx-target="#item-{item.id}"' in row
+    assert f'aria-label="Reassign step: Complete registration, case {code}">Reassign step</a>' in row
+    assert f'href="/team/cases/{code}/reassign?next=/team/queue?filter%3Doverdue"' in row
+    assert f'aria-label="Reassign case {code}">Reassign case</a>' in row
+    for url in ("/team/queue", "/team/queue?filter=overdue", "/team/queue?filter=team_unassigned"):
+        assert other.case.code not in client.get(url).get_data(as_text=True), url
+
+
 def test_navigation_counts_waiting_approvals(client, login, world, session):
     login("sup.t")
     html = client.get("/team/queue").get_data(as_text=True)

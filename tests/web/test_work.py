@@ -3,6 +3,7 @@ routes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -107,6 +108,56 @@ def test_survivor_name_shows_only_where_the_identity_may_be_seen(client, c, own_
     html = page_of(client, "/work/?filter=all")
     assert "Zyxalias-own" in html  # the caseworker's own case
     assert "Zyxalias-team" not in html  # a team case: the step is theirs to take, the identity is not
+
+
+def _row(html: str, item_id: int) -> str:
+    match = re.search(rf'<tr id="item-{item_id}"(.*?)</tr>', html, re.S)
+    assert match, item_id
+    return match.group(1)
+
+
+def test_each_row_shows_its_step_due_state_links_and_action(client, session, factory, c, login):
+    late = mine(session, c, days_ago=4, alias="Zyxalias-late")  # registration was due one day after admission
+    unassigned = admit(session, c.runtime, c.supervisor, alias="Zyxalias-team")
+    stranger = factory.user(Role.CASEWORKER, factory.team(), username="cw.stranger")
+    elsewhere = admit(session, c.runtime, stranger, caseworker=stranger, alias="Zyxalias-other")
+    own_item, team_item = first_item(session, late), first_item(session, unassigned)
+    login("cw.work")
+    html = page_of(client, "/work/?filter=all")
+    own = _row(html, own_item.id)
+    assert own.startswith(' class="overdue">')
+    assert f'<a href="/cases/{late.code}"><code class="case-code">{late.code}</code></a>' in own
+    assert '<small class="survivor">Zyxalias-late</small>' in own
+    assert f'<a href="/work/{own_item.id}">Complete registration</a>' in own
+    assert '<span class="badge badge-overdue">Overdue by 3 days</span>' in own
+    assert f'action="/work/{own_item.id}/unclaim" hx-post="/work/{own_item.id}/unclaim"' in own
+    assert '<span class="assignee">You</span>' in own
+    assert f'aria-label="Give back “Complete registration” of case {late.code}">Give back</button>' in own
+    team = _row(html, team_item.id)
+    assert not team.startswith(' class="overdue"')
+    assert f'<code class="case-code">{unassigned.code}</code>' in team
+    assert "/cases/" not in team  # the step is theirs to take, the case file is not
+    assert "Zyxalias" not in team
+    assert f'<a href="/work/{team_item.id}">Complete registration</a>' in team
+    assert f'action="/work/{team_item.id}/claim"' in team
+    assert '<span class="assignee">Unassigned</span>' in team
+    assert f'aria-label="Claim “Complete registration” of case {unassigned.code}">Claim</button>' in team
+    for chosen in ("mine", "all", "team_unassigned", "overdue", "due_today", "due_this_week"):
+        page = page_of(client, f"/work/?filter={chosen}")
+        assert elsewhere.code not in page, chosen
+        assert "Zyxalias-other" not in page, chosen
+
+
+def test_a_row_due_today_says_so_and_a_row_without_due_date_too(client, session, c, login):
+    today, undated = first_item(session, mine(session, c)), first_item(session, mine(session, c))
+    today.due_at, undated.due_at = CLOCK + dt.timedelta(hours=2), None  # 12:00 in Phnom Penh, the same day
+    session.commit()
+    login("cw.work")
+    html = page_of(client, "/work/")
+    row = _row(html, today.id)
+    assert '<span class="badge badge-today">Due today</span>' in row
+    assert "Overdue" not in row
+    assert '<span class="muted">no due date</span>' in _row(html, undated.id)
 
 
 def test_no_name_in_any_url_of_my_work(client, c, own_case, login):

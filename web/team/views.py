@@ -26,7 +26,7 @@ from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.workflow import assignments
 from engine.workflow.approvals import approval_content
 from engine.workflow.dashboard import team_dashboard
-from engine.workflow.queues import APPROVAL_FORMS, team_queue
+from engine.workflow.queues import APPROVAL_FORMS, QueueRow, team_queue
 from engine.workflow.service import complete_work_item
 from engine.workflow.team_views import Member, team_members, waiting_approvals
 from web import menu
@@ -35,6 +35,7 @@ from web.db import get_session, settings, utcnow
 from web.paging import page_number
 from web.team import display
 from web.team.forms import DecisionForm, ReassignForm
+from web.team.rows import TeamRow, team_rows
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 log = logging.getLogger(__name__)
@@ -91,7 +92,8 @@ def queue() -> ResponseReturnValue:
                       caseworker_id=args.caseworker_id, phase=args.phase)  # fmt: skip
     menu.remember(page)
     members = team_members(session=db, actor=me, role=Role.CASEWORKER)
-    return render_template("team/queue.html", page=page, args=args, members=members, phases=list(Phase))
+    rows = team_rows(page.rows, back=request.full_path.rstrip("?"))
+    return render_template("team/queue.html", page=page, rows=rows, args=args, members=members, phases=list(Phase))
 
 
 @bp.route("/dashboard")
@@ -132,7 +134,7 @@ def reassign_item(item_id: int) -> ResponseReturnValue:
                     step=display.step_label(item.form_key, item.title), name=name)  # fmt: skip
         warning = display.training_warning(form.assignee_id.data, name)
         if display.is_htmx():
-            return render_template("team/_queue_row.html", row=display.row_of(item, name), note=message,
+            return render_template("team/_queue_row.html", row=_row(display.row_of(item, name)), note=message,
                                    warning=warning, focus=True)  # fmt: skip
         flash(message, "success")
         if warning:
@@ -146,7 +148,7 @@ def reassign_item(item_id: int) -> ResponseReturnValue:
 def item_row(item_id: int) -> ResponseReturnValue:
     """One row of the team queue (htmx puts it back when a reassignment is cancelled)."""
     item = assignments.get_work_item(session=get_session(), actor=actor(), work_item_id=item_id)
-    return render_template("team/_queue_row.html", row=display.row_of(item), note=None, focus=True)
+    return render_template("team/_queue_row.html", row=_row(display.row_of(item)), note=None, focus=True)
 
 
 @bp.route("/cases/<code>/reassign", methods=["GET", "POST"])
@@ -210,6 +212,11 @@ def _approval(item_id: int) -> WorkItem:
     if item.form_key not in APPROVAL_FORMS or item.role is not Role.SUPERVISOR:
         raise NotFound("There is no such approval, or it is not yours to see.")
     return item
+
+
+def _row(row: QueueRow) -> TeamRow:
+    (found,) = team_rows([row], back=url_for("team.queue"))
+    return found
 
 
 def _reassign_form(members: list[Member]) -> ReassignForm:

@@ -26,6 +26,7 @@ from web.db import get_session, utcnow
 from web.i18n import error_text
 from web.paging import parse_page
 from web.work import display, task
+from web.work.rows import work_rows
 
 bp = Blueprint("work", __name__, url_prefix="/work")
 display.install(bp)
@@ -51,7 +52,8 @@ def index() -> ResponseReturnValue:
     page = my_work(session=db, actor=me, now=utcnow(), chosen=chosen, page=number, per_page=PER_PAGE)
     menu.remember(page)
     names = survivor_names(session=db, actor=me, case_ids=[row.case_id for row in page.rows])
-    return render_template("work/index.html", page=page, chosen=chosen, filters=FILTERS, names=names, now=utcnow())
+    rows = work_rows(page.rows, names=names, now=utcnow(), me=me.id)
+    return render_template("work/index.html", page=page, rows=rows, chosen=chosen, filters=FILTERS)
 
 
 @bp.route("/<int:item_id>/claim", methods=["POST"])
@@ -96,9 +98,9 @@ def _row_fragment(me: User, item_id: int, item: WorkItem | None, chosen: Filter,
     db, now = get_session(), utcnow()
     counts = my_work(session=db, actor=me, now=now, chosen=chosen, per_page=1).counts
     names = survivor_names(session=db, actor=me, case_ids=[item.case_id]) if item else {}
-    return render_template("work/_assigned.html", item_id=item_id, row=display.row_of(item, now) if item else None,
-                           names=names, counts=counts, chosen=chosen, filters=FILTERS, page_number=number, now=now,
-                           message=message, category=category)  # fmt: skip
+    row = work_rows([display.row_of(item, now)], names=names, now=now, me=me.id)[0] if item else None
+    return render_template("work/_assigned.html", item_id=item_id, row=row, counts=counts, chosen=chosen,
+                           filters=FILTERS, page_number=number, message=message, category=category)  # fmt: skip
 
 
 bp.add_url_rule("/<int:item_id>", "task", task.page, methods=["GET", "POST"])
