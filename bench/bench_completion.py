@@ -13,7 +13,7 @@ import statistics
 import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bench.bench_web import OVERRIDES
 from bench.common import NOW, RESULTS, SqlMeter, bench_settings, peak_rss_mb, summary_ms, write_result
@@ -47,14 +47,17 @@ def main() -> None:
             WorkItem.task_name.in_(list(OVERRIDES)))
         .order_by(WorkItem.id.desc()).limit(args.steps * 3)
     ).all()  # fmt: skip
-    seen: set[int] = set()
-    chosen = [i for i, c in items if not (c in seen or seen.add(c))][: args.steps]  # one step per case
+    first_of_case: dict[int, int] = {}
+    for item_id, case_id in items:
+        first_of_case.setdefault(case_id, item_id)
+    chosen = list(first_of_case.values())[: args.steps]  # one step per case
     bare_ms, bare_db_ms, service_ms, failed = [], [], [], 0
     profiler = _profiler() if args.profile else None
     for item_id in chosen:
         item = session.get(WorkItem, item_id)
         assert item is not None
         actor = session.get(User, item.assignee_id)
+        assert actor is not None, "the chosen steps are assigned"
         raw = synthetic_submission(runtime.forms[item.form_key], NOW.date(), dict(OVERRIDES.get(item.task_name, {})))
         bare_ms.append(_bare(session, runtime, item, raw))
         bare_db_ms.append(_bare_with_row(session, runtime, item, raw))
@@ -137,15 +140,15 @@ def _bare_with_row(session: Any, runtime: Any, item: WorkItem, raw: dict[str, An
     deployed = runtime.registry.by_key(session, instance.spec_key)
     instance_id, old_state, task_id = instance.id, instance.state, item.task_id
     session.rollback()
-    table = WorkflowInstance.__table__
+    row = WorkflowInstance.id == instance_id
     connection = session.connection()
     start = time.perf_counter()
-    state = connection.execute(select(table.c.state).where(table.c.id == instance_id)).scalar_one()
+    state = connection.execute(select(WorkflowInstance.state).where(row)).scalar_one()
     new_state = _engine_step(runtime, deployed, state, task_id, values)
-    connection.execute(table.update().where(table.c.id == instance_id).values(state=new_state))
+    connection.execute(update(WorkflowInstance).where(row).values(state=new_state))
     session.commit()
     elapsed = (time.perf_counter() - start) * 1000
-    session.connection().execute(table.update().where(table.c.id == instance_id).values(state=old_state))
+    session.connection().execute(update(WorkflowInstance).where(row).values(state=old_state))
     session.commit()
     return elapsed
 

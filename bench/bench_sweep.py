@@ -49,6 +49,7 @@ def main() -> None:
     first_due = select(WorkflowTimer.instance_id, func.min(WorkflowTimer.due_at).label("due")).group_by(
         WorkflowTimer.instance_id).subquery()  # fmt: skip
     at = session.scalars(select(first_due.c.due).order_by(first_due.c.due).offset(wanted - 1).limit(1)).first()
+    assert at is not None, "the dataset has timers (bench.generate writes them)"
     due = session.scalar(select(func.count()).select_from(first_due).where(first_due.c.due <= at)) or 0
     session.rollback()
     bare_s = _bare_engine_s(session, runtime, at, wanted)

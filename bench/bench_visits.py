@@ -72,6 +72,7 @@ def main() -> None:
             )
             assert item is not None, name
             actor = users[item.role]
+            assert actor is not None, item.role
             raw = synthetic_submission(runtime.forms[item.form_key], now.date(), dict(overrides))
             start = time.perf_counter()
             try:

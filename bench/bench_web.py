@@ -109,8 +109,7 @@ def main() -> None:
         for client, user in zip(cw, workers, strict=True):
             client.sign_in(user.username, PASSWORD)
         for name in FILTERS:
-            result["pages"][f"my_work_{name}"] = load.run(
-                cw, lambda c, n, f=name: ("GET", f"/work/?filter={f}&page={1 + n % 3}", None), **bounds)  # fmt: skip
+            result["pages"][f"my_work_{name}"] = load.run(cw, _my_work_page(name), **bounds)
         sup = [load.Client(args.port) for _ in supervisors]
         for client, user in zip(sup, supervisors, strict=True):
             client.sign_in(user.username, PASSWORD)
@@ -132,6 +131,15 @@ def main() -> None:
     }
     result["driver_peak_rss_mb"] = peak_rss_mb()
     write_result(f"web-{args.dataset}", result)
+
+
+def _my_work_page(name: str) -> load.Step:
+    """GET the filter's pages 1-3 in turn."""
+
+    def step(_client: load.Client, n: int) -> tuple[str, str, dict[str, str] | None]:
+        return "GET", f"/work/?filter={name}&page={1 + n % 3}", None
+
+    return step
 
 
 def _completions(session: Any, clients: list[load.Client], workers: list[User], count: int,

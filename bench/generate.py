@@ -327,7 +327,7 @@ class _Writer:
     def write(self, table: str, cols: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
         names = ", ".join(cols)
         if self.pg:
-            with self.cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with self.cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
