@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -59,8 +60,9 @@ def main() -> None:
         actor = session.get(User, item.assignee_id)
         assert actor is not None, "the chosen steps are assigned"
         raw = synthetic_submission(runtime.forms[item.form_key], NOW.date(), dict(OVERRIDES.get(item.task_name, {})))
-        bare_ms.append(_bare(session, runtime, item, raw))
-        bare_db_ms.append(_bare_with_row(session, runtime, item, raw))
+        step = _engine_inputs(session, runtime, item, raw)
+        bare_ms.append(_bare(runtime, step))
+        bare_db_ms.append(_bare_with_row(session, runtime, step))
         session.rollback()  # the service starts from a clean session, as in a request
         if profiler:
             profiler.start()
@@ -97,18 +99,33 @@ def main() -> None:
     write_result(f"completion-{args.dataset}", result)
 
 
-def _bare(session: Any, runtime: Any, item: WorkItem, raw: dict[str, Any]) -> float:
-    """Milliseconds for SpiffWorkflow alone to do the engine work of the step: load the instance, complete
-    the step, read the ready tasks and timers, serialize it, and, when the step ends the process, start
-    the next one of the chain and serialize that too (what the product must do for the same step)."""
+@dataclass(frozen=True)
+class _EngineStep:
+    """What the bare engine needs for one step, read before any timing."""
+
+    instance_id: int
+    state: str
+    deployed: Any
+    task_id: str
+    values: dict[str, Any]
+
+
+def _engine_inputs(session: Any, runtime: Any, item: WorkItem, raw: dict[str, Any]) -> _EngineStep:
     instance = session.get(WorkflowInstance, item.instance_id)
     form = runtime.forms[item.form_key]
     people = {str(i): r for i, r in session.execute(select(FamilyMember.id, FamilyMember.relationship).where(
         FamilyMember.case_id == item.case_id))}  # fmt: skip
     values = validate_submission(form, raw, lang="en", today=NOW.date(), people=people, offices={}).workflow_values()
     deployed = runtime.registry.by_key(session, instance.spec_key)
+    return _EngineStep(instance.id, instance.state, deployed, item.task_id, values)
+
+
+def _bare(runtime: Any, step: _EngineStep) -> float:
+    """Milliseconds for SpiffWorkflow alone to do the engine work of the step: load the instance, complete
+    the step, read the ready tasks and timers, serialize it, and, when the step ends the process, start
+    the next one of the chain and serialize that too (what the product must do for the same step)."""
     start = time.perf_counter()
-    _engine_step(runtime, deployed, instance.state, item.task_id, values)
+    _engine_step(runtime, step.deployed, step.state, step.task_id, step.values)
     return (time.perf_counter() - start) * 1000
 
 
@@ -126,29 +143,22 @@ def _engine_step(runtime: Any, deployed: Any, state: str, task_id: str, values: 
     return new_state
 
 
-def _bare_with_row(session: Any, runtime: Any, item: WorkItem, raw: dict[str, Any]) -> float:
+def _bare_with_row(session: Any, runtime: Any, step: _EngineStep) -> float:
     """Milliseconds for the same engine work with its own row: read the instance's state by id, run the
     step as ``_bare`` does, write the new state back (the next process's row, when one starts, is not
-    written) and commit (rolled back after timing, so that the
-    service then completes the step from where it stood). The floor of any product that keeps the state
-    in the database, before the case file, the work items, the history and the checks."""
-    instance = session.get(WorkflowInstance, item.instance_id)
-    form = runtime.forms[item.form_key]
-    people = {str(i): r for i, r in session.execute(select(FamilyMember.id, FamilyMember.relationship).where(
-        FamilyMember.case_id == item.case_id))}  # fmt: skip
-    values = validate_submission(form, raw, lang="en", today=NOW.date(), people=people, offices={}).workflow_values()
-    deployed = runtime.registry.by_key(session, instance.spec_key)
-    instance_id, old_state, task_id = instance.id, instance.state, item.task_id
+    written) and commit. The old state is written back afterwards, untimed, so that the service then
+    completes the step from where it stood. The floor of any product that keeps the state in the
+    database, before the case file, the work items, the history and the checks."""
     session.rollback()
-    row = WorkflowInstance.id == instance_id
+    row = WorkflowInstance.id == step.instance_id
     connection = session.connection()
     start = time.perf_counter()
     state = connection.execute(select(WorkflowInstance.state).where(row)).scalar_one()
-    new_state = _engine_step(runtime, deployed, state, task_id, values)
+    new_state = _engine_step(runtime, step.deployed, state, step.task_id, step.values)
     connection.execute(update(WorkflowInstance).where(row).values(state=new_state))
     session.commit()
     elapsed = (time.perf_counter() - start) * 1000
-    session.connection().execute(update(WorkflowInstance).where(row).values(state=old_state))
+    session.connection().execute(update(WorkflowInstance).where(row).values(state=step.state))
     session.commit()
     return elapsed
 

@@ -475,8 +475,8 @@ def _materialise(
     open_items: dict[str, WorkItem] = {}
     if not fresh:
         if found is None:
-            # Read without flushing first: the rows this step added are written once, below. An item completed
-            # in this transaction still reads as open from the database, so its in-memory status decides.
+            # Read without flushing first: the rows this step added are written once, later (``rows``). An item
+            # completed in this transaction still reads as open from the database, so its in-memory status decides.
             with session.no_autoflush:
                 found = list(session.scalars(
                     select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
