@@ -63,7 +63,8 @@ def main() -> None:
         step = _engine_inputs(session, runtime, item, raw)
         bare_ms.append(_bare(runtime, step))
         bare_db_ms.append(_bare_with_row(session, runtime, step))
-        session.rollback()  # the service starts from a clean session, as in a request
+        session.rollback()  # the service starts from a clean session, as in a request,
+        session.refresh(actor)  # with the signed-in user loaded (flask-login loads them before the view runs)
         if profiler:
             profiler.start()
         start = time.perf_counter()

@@ -40,8 +40,12 @@ CASE_COLUMNS = {"risk_level": RiskLevel}
 ENUM_COLUMNS = {("family_assessment", "safety_rating"): SafetyRating}
 
 
-def apply_targets(*, session: Session, case: Case, actor: User, now: dt.datetime, targets: dict[str, Any]) -> list[str]:
-    """Write ``targets`` (target -> typed value) into ``case``'s file; return the sections written."""
+def apply_targets(*, session: Session, case: Case, actor: User, now: dt.datetime, targets: dict[str, Any],
+                  loaded: dict[str, Any] | None = None) -> list[str]:  # fmt: skip
+    """Write ``targets`` (target -> typed value) into ``case``'s file; return the sections written.
+    ``loaded``: one-row sections the caller has read already in this transaction (section -> row, or None
+    when the case has none yet), as ``case_file_values`` collects them; the others are read here."""
+    loaded = {} if loaded is None else loaded
     by_section: dict[str, dict[str, Any]] = {}
     goals: dict[str, dict[str, Any]] = {}
     for target, value in targets.items():
@@ -62,12 +66,12 @@ def apply_targets(*, session: Session, case: Case, actor: User, now: dt.datetime
             values.setdefault("assessed_on", now.date())
             session.add(FamilyAssessment(case_id=case.id, updated_at=now, updated_by_id=actor.id, **values))
         else:
-            row = _single(session, section, case, actor, now)
+            row = _single(session, section, case, actor, now, loaded)
             for column, value in values.items():
                 setattr(row, column, value)
         written.append(section)
     if goals:
-        plan = _single(session, "case_plan", case, actor, now)
+        plan = _single(session, "case_plan", case, actor, now, loaded)
         session.flush()
         existing = {g.domain: g for g in plan.goals}
         for domain, values in goals.items():
@@ -82,12 +86,14 @@ def apply_targets(*, session: Session, case: Case, actor: User, now: dt.datetime
     return written
 
 
-def _single(session: Session, section: str, case: Case, actor: User, now: dt.datetime) -> Any:
+def _single(session: Session, section: str, case: Case, actor: User, now: dt.datetime,
+            loaded: dict[str, Any]) -> Any:  # fmt: skip
     model = SINGLE_SECTIONS[section]
-    row = session.scalar(select(model).where(model.case_id == case.id))
+    row = loaded[section] if section in loaded else session.scalar(select(model).where(model.case_id == case.id))
     if row is None:
         row = model(case_id=case.id)
         session.add(row)
+    loaded[section] = row
     row.updated_at, row.updated_by_id = now, actor.id
     return row
 

@@ -416,22 +416,28 @@ def _first_name(keyring: KeyRing, tokens: Iterable[str | None]) -> str:
     return ""
 
 
-def case_file_values(*, session: Session, case: Case, targets: Iterable[str],
-                     actor: User | None = None) -> dict[str, object]:  # fmt: skip
+def case_file_values(*, session: Session, case: Case, targets: Iterable[str], actor: User | None = None,
+                     readable: frozenset[FieldGroup] | None = None,
+                     loaded: dict[str, Any] | None = None) -> dict[str, object]:  # fmt: skip
     """Current values of ``targets`` ("<section>.<column>", "case_plan_goal.<domain>.<column>") to prefill
     a step's form. The caller has already checked that the actor may work on the step; given ``actor``,
-    targets in field groups they may not read are left out."""
-    groups = step_groups(actor, case)[0] if actor is not None else None
+    targets in field groups they may not read are left out (``readable``: those groups, when the caller has
+    worked them out already). ``loaded`` collects the one-row sections read, by section (None when the case
+    has none yet), so that writing the step (``apply_targets``) does not read them again."""
+    groups = readable if readable is not None else step_groups(actor, case)[0] if actor is not None else None
     if groups is not None:
         targets = [t for t in targets if target_group(t) in groups]
     sections = {t.split(".")[0] for t in targets}
     values: dict[str, object] = {}
     if "case" in sections:
         values["case.risk_level"] = case.risk_level
+    if "case_plan_goal" in sections:
+        sections.add("case_plan")
     for section in sections - {"case", "case_plan_goal"}:
-        values.update(_values_of(_row(session, section, case.id), section))
-    if "case_plan_goal" in sections and "case_plan" not in sections:
-        values.update(_values_of(_row(session, "case_plan", case.id), "case_plan"))
+        row = _row(session, section, case.id)
+        if loaded is not None and section in SINGLE_SECTIONS:
+            loaded[section] = row
+        values.update(_values_of(row, section))
     if groups is not None:
         values = {k: v for k, v in values.items() if target_group(k) in groups}
     return values

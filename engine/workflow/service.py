@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from engine.cases.case_file import apply_targets, record_step
@@ -44,6 +44,7 @@ from workflows.forms import Form, load_forms, validate_submission
 from workflows.processes import CLOSED, END, Chain, load_chain
 
 log = logging.getLogger(__name__)
+WORK_ITEMS, TIMERS = cast(Table, WorkItem.__table__), cast(Table, WorkflowTimer.__table__)  # written by ``_Rows``
 LANE_ROLES = {"Caseworker": Role.CASEWORKER, "Supervisor": Role.SUPERVISOR, "DoSVY officer": Role.DOSVY_OFFICER}
 
 
@@ -136,14 +137,18 @@ def complete_work_item(
 ) -> Completion:  # fmt: skip
     """Validate the form of a work item, write the case file, complete the task and advance the case."""
     with transaction(session):
-        item = session.get(WorkItem, work_item_id)
-        if item is None:
+        # The step, its case and its instance in one statement (the case is then in the session for ``item.case``).
+        found = session.execute(
+            select(WorkItem, Case, WorkflowInstance).join(Case, Case.id == WorkItem.case_id)
+            .join(WorkflowInstance, WorkflowInstance.id == WorkItem.instance_id).where(WorkItem.id == work_item_id)
+        ).first()  # fmt: skip
+        if found is None:
             raise NotFound(N_("There is no such task."))
+        item, case, instance = found
         if not can_work_on(actor, item):
             raise Forbidden(N_("This task is not yours to complete."))
         if item.status is not WorkItemStatus.OPEN:
             raise InvalidInput(N_("This task was already completed or cancelled by someone else. Nothing was saved."))
-        case = item.case
         form = runtime.forms[item.form_key]
         people = {  # ids and relationships only: the members' names stay encrypted
             str(member_id): relationship
@@ -152,18 +157,18 @@ def complete_work_item(
             )
         }
         offices = step_actions.offices(session) if any(f.type == "office" for f in form.fields) else {}
-        instance = session.get(WorkflowInstance, item.instance_id)
-        assert instance is not None, "a work item always belongs to an instance (foreign key)"
         deployed = runtime.registry.by_key(session, instance.spec_key)
         workflow = runner.load(deployed, instance.state, now)
         countries = country_codes() if any(f.type == "country" for f in form.fields) else {}
-        on_file = case_file_values(session=session, case=case, targets=form.record_refs, actor=actor)
+        readable, writable = step_groups(actor, case)
+        loaded: dict[str, Any] = {}  # the one-row sections read for the form, written below without reading again
+        on_file = case_file_values(session=session, case=case, targets=form.record_refs, actor=actor,
+                                   readable=readable, loaded=loaded)  # fmt: skip
         submission = validate_submission(form, raw, lang=lang, today=local_today(now), people=people, offices=offices,
                                          countries=countries, context=runner.task_data(workflow, item.task_id),
                                          record=on_file)  # fmt: skip
         if not submission.ok:
             raise InvalidInput(N_("Please correct the marked fields."), submission.errors)
-        _readable, writable = step_groups(actor, case)
         if any(target_group(t) not in writable for t in submission.targets()):
             raise Forbidden(N_("This step writes parts of the case file you may not change."))
         try:
@@ -175,7 +180,7 @@ def complete_work_item(
         advance = _advance(runtime, _settle(workflow), now)  # the engine's work, before anything is written
         step_actions.perform(session=session, rules=runtime.rules, actor=actor, now=now, case=case, form_key=form.key,
                              values=submission.values, lang=lang)  # fmt: skip
-        apply_targets(session=session, case=case, actor=actor, now=now, targets=submission.targets())
+        apply_targets(session=session, case=case, actor=actor, now=now, targets=submission.targets(), loaded=loaded)
         record = record_step(session=session, case=case, actor=actor, now=now, form_key=form.key, step=item.title,
                              values=submission.record())  # fmt: skip
         item.status, item.completed_at, item.completed_by_id = WorkItemStatus.COMPLETED, now, actor.id
@@ -360,12 +365,16 @@ class _Rows:
     timers: list[dict[str, Any]] = field(default_factory=list)
 
     def write(self, session: Session) -> None:
-        if self.work_items:  # the pending ORM rows are flushed first (autoflush), once
-            session.execute(insert(WorkItem), self.work_items)
+        """Core statements on the session's connection: no ORM bulk machinery and no autoflush (the rows the
+        unit of work holds are flushed later, at commit or at the next query; nothing written here depends on
+        them, as the instances these rows point to are flushed when inserted, by ``_insert``)."""
+        connection = session.connection()
+        if self.work_items:
+            connection.execute(insert(WORK_ITEMS), self.work_items)
         if self.timers_of:
-            session.execute(delete(WorkflowTimer).where(WorkflowTimer.instance_id.in_(self.timers_of)))
+            connection.execute(delete(TIMERS).where(TIMERS.c.instance_id.in_(self.timers_of)))
         if self.timers:
-            session.execute(insert(WorkflowTimer), self.timers)
+            connection.execute(insert(TIMERS), self.timers)
         self.work_items, self.timers_of, self.timers = [], [], []
 
 
