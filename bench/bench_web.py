@@ -1,6 +1,7 @@
 """Benchmark: queue pages, the supervisor dashboard and a step's form POST at concurrency 8 against
-gunicorn (2 sync workers, 127.0.0.1), beside the bare Flask + SQLite + Jinja page measured in the same run;
-start-up time and memory per worker.
+gunicorn (2 sync workers, 127.0.0.1), beside the bare Flask + SQLite + Jinja page measured in the same run
+(and, on PostgreSQL, the same bare page reading PostgreSQL: ``p95_over_bare_postgresql``); start-up time and
+memory per worker.
 
     .venv/bin/python -m bench.bench_web --dataset sqlite-2000
     .venv/bin/python -m bench.bench_web --dataset postgresql-100000 --database-url postgresql+psycopg://...
@@ -95,6 +96,10 @@ def main() -> None:
     bare.build()
     env = {"BENCH_DATASET": args.dataset, "BENCH_DATABASE_URL": args.database_url or ""}
     bare_proc, _ = serve("bench.bare:app", args.port + 1, args.workers, {})
+    bare_pg_proc = None
+    if args.database_url:
+        bare.build_postgresql(args.database_url)
+        bare_pg_proc, _ = serve("bench.bare:app", args.port + 2, args.workers, {"BENCH_BARE_URL": args.database_url})
     app_proc, startup_s = serve("bench.wsgi:app", args.port, args.workers, env)
     result: dict[str, Any] = {"benchmark": "web", "dataset": args.dataset,
                               "backend": "postgresql" if args.database_url else "sqlite",
@@ -103,8 +108,10 @@ def main() -> None:
     bounds = {"seconds": args.seconds, "max_requests": args.requests}
     try:
         bare_clients = [load.Client(args.port + 1) for _ in range(args.concurrency)]
-        result["pages"]["bare_before"] = load.run(
-            bare_clients, lambda c, n: ("GET", f"/?owner={n % bare.OWNERS}", None), **bounds)  # fmt: skip
+        bare_pg_clients = [load.Client(args.port + 2) for _ in range(args.concurrency)] if bare_pg_proc else []
+        result["pages"]["bare_before"] = load.run(bare_clients, _bare_page, **bounds)
+        if bare_pg_clients:
+            result["pages"]["bare_postgresql_before"] = load.run(bare_pg_clients, _bare_page, **bounds)
         cw = [load.Client(args.port) for _ in workers]
         for client, user in zip(cw, workers, strict=True):
             client.sign_in(user.username, PASSWORD)
@@ -118,19 +125,31 @@ def main() -> None:
         result["pages"]["team_queue_overdue"] = load.run(
             sup, lambda c, n: ("GET", "/team/queue?filter=overdue", None), **bounds)  # fmt: skip
         result["pages"]["team_dashboard"] = load.run(sup, lambda c, n: ("GET", "/team/dashboard", None), **bounds)
-        result["pages"]["bare_after"] = load.run(
-            bare_clients, lambda c, n: ("GET", f"/?owner={n % bare.OWNERS}", None), **bounds)  # fmt: skip
+        result["pages"]["bare_after"] = load.run(bare_clients, _bare_page, **bounds)
+        if bare_pg_clients:
+            result["pages"]["bare_postgresql_after"] = load.run(bare_pg_clients, _bare_page, **bounds)
         result["pages"]["complete_step_post"] = _completions(session, cw, workers, args.completions, bounds)
         result["worker_rss_mb_after_load"] = worker_rss_mb(app_proc.pid)
     finally:
         stop(app_proc)
         stop(bare_proc)
-    bare_p95 = max(result["pages"]["bare_before"]["p95_ms"], result["pages"]["bare_after"]["p95_ms"])
-    result["p95_over_bare"] = {
-        k: round(v["p95_ms"] / bare_p95, 2) for k, v in result["pages"].items() if k.startswith(("my_work", "team_q"))
-    }
+        if bare_pg_proc:
+            stop(bare_pg_proc)
+    result["p95_over_bare"] = _over(result["pages"], "bare")
+    if bare_pg_proc:
+        result["p95_over_bare_postgresql"] = _over(result["pages"], "bare_postgresql")
     result["driver_peak_rss_mb"] = peak_rss_mb()
     write_result(f"web-{args.dataset}", result)
+
+
+def _bare_page(_client: load.Client, n: int) -> tuple[str, str, None]:
+    return "GET", f"/?owner={n % bare.OWNERS}", None
+
+
+def _over(pages: dict[str, Any], yardstick: str) -> dict[str, float]:
+    """Each queue page's p95 over the slower of the yardstick's two runs (before and after the pages)."""
+    p95 = max(pages[f"{yardstick}_before"]["p95_ms"], pages[f"{yardstick}_after"]["p95_ms"])
+    return {k: round(v["p95_ms"] / p95, 2) for k, v in pages.items() if k.startswith(("my_work", "team_q"))}
 
 
 def _my_work_page(name: str) -> load.Step:
