@@ -401,14 +401,19 @@ def survivor_names(*, session: Session, actor: User, case_ids: Iterable[int]) ->
     ids = sorted(set(case_ids))
     if not ids or actor.role not in CASE_STAFF:
         return {}
-    stored = [type_coerce(c, Text) for c in (Identity.alias, Identity.given_name_latin, Identity.given_name_km)]
-    query = visible_cases(actor, select(Case, *stored))
+    query = visible_cases(actor, select(Case, *NAME_TOKENS))
     rows = session.execute(query.join(Identity, Identity.case_id == Case.id).where(Case.id.in_(ids))).all()
     keyring = current_keyring()
-    return {case.id: _first_name(keyring, tokens) for case, *tokens in rows if can_see_case(actor, case)}
+    return {case.id: first_name(keyring, tokens) for case, *tokens in rows if can_see_case(actor, case)}
 
 
-def _first_name(keyring: KeyRing, tokens: Iterable[str | None]) -> str:
+# The three names a list may show, in order (alias, else the Latin, else the Khmer given name), as the stored
+# ciphertext: a list reads them in its own statement and decrypts only the first one present (``first_name``).
+NAME_TOKENS = tuple(type_coerce(c, Text) for c in (Identity.alias, Identity.given_name_latin, Identity.given_name_km))
+
+
+def first_name(keyring: KeyRing, tokens: Iterable[str | None]) -> str:
+    """The first of ``NAME_TOKENS`` that holds a name, decrypted (the others are never decrypted)."""
     for token in tokens:  # the identity always holds a given name (a check constraint)
         name = keyring.decrypt(token) if token is not None else ""
         if name:

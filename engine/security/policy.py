@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from engine.clock import current_now, local_today
@@ -30,13 +30,20 @@ Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 def visible_cases(actor: User, query: Q) -> Q:
     """Restrict a query over ``Case`` to the cases ``actor`` may see."""
+    return query.where(visible_case(actor))
+
+
+def visible_case(actor: User, *, me: Any = None, team: Any = None) -> ColumnElement[bool]:
+    """SQL condition over ``Case``: true for the cases ``actor`` may see (what ``can_see_case`` decides for
+    one case). ``me`` and ``team``: bound parameters standing for the actor's id and team, for a statement
+    built once and reused for every caseworker (or every supervisor) with their own values."""
     if actor.role is Role.CASEWORKER:
-        return query.where(Case.caseworker_id == actor.id)
-    if actor.role is Role.SUPERVISOR and actor.team_id is not None:
-        return query.where(Case.team_id == actor.team_id)
+        return Case.caseworker_id == (actor.id if me is None else me)
+    if actor.role is Role.SUPERVISOR and (team is not None or actor.team_id is not None):
+        return Case.team_id == (actor.team_id if team is None else team)
     if actor.role is Role.DOSVY_OFFICER and actor.organisation_id is not None:
-        return query.where(Case.id.in_(_transferred_to(actor.organisation_id)))
-    return query.where(false())
+        return Case.id.in_(_transferred_to(actor.organisation_id))
+    return false()
 
 
 def _transferred_to(org_id: int) -> Select[Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,12 +32,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from engine.cases.sections import NAME_TOKENS, first_name
+from engine.crypto import KeyRing, current_keyring
 from engine.errors import N_, Forbidden, InvalidInput
 from engine.models.accounts import Role, User
-from engine.models.cases import Case, Phase
+from engine.models.cases import Case, Identity, Phase
 from engine.models.workflow import WorkItem, WorkItemStatus
 from engine.notices.inbox import unread_statement
-from engine.security.policy import transferred_to_office
+from engine.security.policy import transferred_to_office, visible_case
 
 LOCAL = ZoneInfo("Asia/Phnom_Penh")
 APPROVAL_FORMS = ("plan_approval", "agreement_approval", "closure_approval")
@@ -53,7 +56,8 @@ class Filter(enum.StrEnum):
 
 @dataclass(frozen=True)
 class QueueRow:
-    """One open work item as a list shows it (no case-file content)."""
+    """One open work item as a list shows it: no case-file content but, in My work, the survivor's name
+    where the actor may see the case (``survivor_name``; None elsewhere)."""
 
     id: int
     case_id: int
@@ -69,6 +73,7 @@ class QueueRow:
     assignee_id: int | None
     assignee_name: str | None
     created_at: dt.datetime
+    survivor_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,15 +186,25 @@ def _build(shape: _Shape, actor: User) -> tuple[_Statement, dict[Filter, _Statem
     if shape.kind in {"own_supervisor", "team"}:
         counts = counts.add_columns(approvals_waiting_statement(_TEAM).scalar_subquery())
     pages = {
-        chosen: select(*_ROW_COLUMNS)
+        chosen: _named(shape, actor, select(*_ROW_COLUMNS)
         .join(Case, Case.id == WorkItem.case_id)
-        .outerjoin(_ASSIGNEE, _ASSIGNEE.id == WorkItem.assignee_id)
+        .outerjoin(_ASSIGNEE, _ASSIGNEE.id == WorkItem.assignee_id))
         .where(base, cond)
         .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.priority, WorkItem.id)
         .limit(_LIMIT).offset(_OFFSET)
         for chosen, cond in conditions.items()
     }  # fmt: skip
     return counts.select_from(WorkItem).where(base), pages
+
+
+def _named(shape: _Shape, actor: User, rows: _Statement) -> _Statement:
+    """My work of a caseworker or supervisor also reads the survivor names they may see, in the rows' own
+    statement: the identity joins only where the policy's rule (``visible_case``) lets the actor see the
+    case, so no other case's name is even read. DoSVY officers and the team queue show no names."""
+    if shape.kind not in ("own", "own_supervisor"):
+        return rows
+    sees = visible_case(actor, me=_ME, team=_TEAM)
+    return rows.outerjoin(Identity, and_(Identity.case_id == Case.id, sees)).add_columns(Identity.id, *NAME_TOKENS)
 
 
 _BUILT: dict[_Shape, tuple[_Statement, dict[Filter, _Statement]]] = {}
@@ -218,15 +233,9 @@ def _page(session: Session, shape: _Shape, actor: User, chosen: Filter, now: dt.
     unread, *approvals = (int(n) for n in count_row[len(Filter) :])
     total = counts[chosen]
     rows = session.execute(page_statements[chosen], params).all()
+    keyring = current_keyring()
     return QueuePage(
-        rows=[
-            QueueRow(id=i, case_id=case_id, case_code=code, title=title, form_key=form_key, process_id=process_id,
-                     phase=phase, role=role, priority=priority, due_at=due_at,
-                     overdue=due_at is not None and due_at < now, assignee_id=assignee_id, assignee_name=name,
-                     created_at=created_at)
-            for i, case_id, code, title, form_key, process_id, phase, role, priority, due_at, assignee_id, name,
-            created_at in rows
-        ],
+        rows=[_queue_row(row, now, keyring) for row in rows],
         total=total,
         page=page,
         pages=max((total + per_page - 1) // per_page, 1),
@@ -234,6 +243,17 @@ def _page(session: Session, shape: _Shape, actor: User, chosen: Filter, now: dt.
         inbox_unread=unread,
         approvals_waiting=approvals[0] if approvals else None,
     )  # fmt: skip
+
+
+def _queue_row(row: Sequence[Any], now: dt.datetime, keyring: KeyRing) -> QueueRow:
+    (i, case_id, code, title, form_key, process_id, phase, role, priority, due_at, assignee_id, name,
+     created_at) = row[: len(_ROW_COLUMNS)]  # fmt: skip
+    named = row[len(_ROW_COLUMNS) :]  # My work's (identity id, *NAME_TOKENS): the id is None for a case not seen
+    survivor = first_name(keyring, named[1:]) if named and named[0] is not None else None
+    return QueueRow(id=i, case_id=case_id, case_code=code, title=title, form_key=form_key, process_id=process_id,
+                    phase=phase, role=role, priority=priority, due_at=due_at,
+                    overdue=due_at is not None and due_at < now, assignee_id=assignee_id, assignee_name=name,
+                    created_at=created_at, survivor_name=survivor)  # fmt: skip
 
 
 def my_work(*, session: Session, actor: User, now: dt.datetime, chosen: Filter = Filter.MINE, page: int = 1,

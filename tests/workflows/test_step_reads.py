@@ -39,13 +39,16 @@ def test_a_step_reads_its_case_and_each_section_it_reads_and_writes_once(walk, d
 
     selects = _statements_of(db_engine, complete)
     step = [s for s in selects if " FROM work_items JOIN cases " in s]
-    assert len(step) == 1 and " JOIN workflow_instances " in step[0]
+    assert len(step) == 1
+    assert " JOIN workflow_instances " in step[0]
     assert not [s for s in selects if " FROM cases " in s or " FROM workflow_instances " in s]
     assert len([s for s in selects if " FROM case_identities " in s]) == 1
     assert len([s for s in selects if " FROM case_histories " in s]) == 1
     walk.session.expire_all()
     identity = walk.session.scalar(select(Identity).where(Identity.case_id == walk.case.id))
     history = walk.session.scalar(select(History).where(History.case_id == walk.case.id))
-    assert identity is not None and identity.place_of_birth == "Zyxplace"
-    assert history is not None and history.narrative == "Zyx synthetic narrative"
+    assert identity is not None
+    assert identity.place_of_birth == "Zyxplace"
+    assert history is not None
+    assert history.narrative == "Zyx synthetic narrative"
     assert history.updated_by_id == identity.updated_by_id == walk.worker.id

@@ -51,7 +51,7 @@ def index() -> ResponseReturnValue:
     me, db = actor(), get_session()
     page = my_work(session=db, actor=me, now=utcnow(), chosen=chosen, page=number, per_page=PER_PAGE)
     menu.remember(page)
-    names = survivor_names(session=db, actor=me, case_ids=[row.case_id for row in page.rows])
+    names = {row.case_id: row.survivor_name for row in page.rows if row.survivor_name is not None}
     rows = work_rows(page.rows, names=names, now=utcnow(), me=me.id)
     return render_template("work/index.html", page=page, rows=rows, chosen=chosen, filters=FILTERS)
 
