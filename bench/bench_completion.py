@@ -59,16 +59,11 @@ def main() -> None:
     chosen, profiled = steps[: args.steps], steps[args.steps : args.steps + args.steps // 3] if args.profile else []
     bare_ms, bare_db_ms, service_ms, failed = [], [], [], 0
     for item_id in chosen:
-        item = session.get(WorkItem, item_id)
-        assert item is not None
-        actor = session.get(User, item.assignee_id)
-        assert actor is not None, "the chosen steps are assigned"
-        raw = synthetic_submission(runtime.forms[item.form_key], NOW.date(), dict(OVERRIDES.get(item.task_name, {})))
+        item, actor, raw = _step(session, runtime, item_id)
         step = _engine_inputs(session, runtime, item, raw)
         bare_ms.append(_bare(runtime, step))
         bare_db_ms.append(_bare_with_row(session, runtime, step))
-        session.rollback()  # the service starts from a clean session, as in a request,
-        session.refresh(actor)  # with the signed-in user loaded (flask-login loads them before the view runs)
+        _as_in_a_request(session, actor)
         start = time.perf_counter()
         sql.start()
         try:
@@ -104,13 +99,8 @@ def _profile(session: Any, runtime: Any, item_ids: list[int]) -> str:
     """A pyinstrument profile of the service completing ``item_ids``, one by one as above."""
     profiler = _profiler()
     for item_id in item_ids:
-        item = session.get(WorkItem, item_id)
-        assert item is not None
-        actor = session.get(User, item.assignee_id)
-        assert actor is not None
-        raw = synthetic_submission(runtime.forms[item.form_key], NOW.date(), dict(OVERRIDES.get(item.task_name, {})))
-        session.rollback()
-        session.refresh(actor)
+        _item, actor, raw = _step(session, runtime, item_id)
+        _as_in_a_request(session, actor)
         profiler.start()
         try:
             complete_work_item(session=session, runtime=runtime, actor=actor, now=NOW, work_item_id=item_id, raw=raw)
@@ -120,6 +110,23 @@ def _profile(session: Any, runtime: Any, item_ids: list[int]) -> str:
             profiler.stop()
         session.expunge_all()
     return str(profiler.output_text(unicode=False, color=False))
+
+
+def _step(session: Any, runtime: Any, item_id: int) -> tuple[WorkItem, User, dict[str, Any]]:
+    """The step, the user it is assigned to and a valid synthetic submission of its form."""
+    item = session.get(WorkItem, item_id)
+    assert item is not None
+    actor = session.get(User, item.assignee_id)
+    assert actor is not None, "the chosen steps are assigned"
+    raw = synthetic_submission(runtime.forms[item.form_key], NOW.date(), dict(OVERRIDES.get(item.task_name, {})))
+    return item, actor, raw
+
+
+def _as_in_a_request(session: Any, actor: User) -> None:
+    """A clean session with the signed-in user loaded, as the service finds it in a request (flask-login
+    loads the user before the view runs)."""
+    session.rollback()
+    session.refresh(actor)
 
 
 @dataclass(frozen=True)

@@ -480,7 +480,7 @@ def _materialise(
 ) -> None:  # fmt: skip
     """Bring the instance's open work items and timers in line with ``snap``. A ``fresh`` instance (inserted
     in this transaction) has none yet, so nothing is read or deleted for it. New items and timers are added
-    to ``rows``, written as one statement each (an ORM bulk insert, not one unit-of-work object per row)."""
+    to ``rows``, written as one Core statement each (``_Rows.write``), not one unit-of-work object per row."""
     open_items: dict[str, WorkItem] = {}
     if not fresh:
         if found is None:
