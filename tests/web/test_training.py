@@ -147,6 +147,15 @@ def test_a_bad_number_of_days_is_refused_with_a_message(client, login, world) ->
     assert "Enter a number of days between 1 and 3650." in client.get("/training/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("days", ["9" * 5000, "3651", "00003651"])
+def test_a_number_of_days_too_large_is_refused_with_a_message_not_an_error(client, login, world, days) -> None:
+    # 5000 digits: more than int() reads (the fuzz test found the 500 this was).
+    login("sup.a")
+    response = client.get(f"/training/?days={days}")
+    assert response.status_code == 303
+    assert "Enter a number of days between 1 and 3650." in client.get("/training/").get_data(as_text=True)
+
+
 def test_the_register_is_in_the_navigation(client, login, world) -> None:
     login("sup.a")
     assert 'href="/training/"' in client.get("/team/queue").get_data(as_text=True)

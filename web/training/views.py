@@ -47,7 +47,12 @@ def index() -> ResponseReturnValue:
     """Who is untrained on a required course, expired or expiring within the chosen days, per shelter."""
     rules, me, db = _rules(), actor(), get_session()
     days = request.args.get("days", "")
-    if days and (not is_number(days) or not 1 <= int(days) <= MAX_WARNING_DAYS):
+    # More digits than the most days allowed are out of range before int() reads them (it refuses 4300 digits).
+    if days and (
+        not is_number(days)
+        or len(days.lstrip("0")) > len(str(MAX_WARNING_DAYS))
+        or not 1 <= int(days) <= MAX_WARNING_DAYS
+    ):
         flash(_("Enter a number of days between 1 and %(max)d.", max=MAX_WARNING_DAYS), "error")
         return redirect(url_for("training.index"), 303)
     rules = training.TrainingRules(rules.courses, rules.validity_days, int(days) if days else rules.warning_days)
