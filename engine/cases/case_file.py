@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from engine.models.accounts import User
@@ -98,16 +99,30 @@ def _single(session: Session, section: str, case: Case, actor: User, now: dt.dat
     return row
 
 
+@dataclass(frozen=True)
+class StepRecord:
+    """A step's record as written: what a later link to it (a returned step's) needs."""
+
+    id: int
+    recorded_at: dt.datetime
+
+
+_RECORDS = cast(Table, CaseRecord.__table__)
+
+
 def record_step(
     *, session: Session, case: Case, actor: User, now: dt.datetime, form_key: str, step: str, values: dict[str, Any]
-) -> CaseRecord:
-    """Keep the whole submission of a step, encrypted."""
-    record = CaseRecord(
-        case_id=case.id, form_key=form_key, step=step, recorded_at=now, recorded_by_id=actor.id,
-        data=json.dumps(values, default=_json_default, ensure_ascii=False),
-    )  # fmt: skip
-    session.add(record)
-    return record
+) -> StepRecord:
+    """Keep the whole submission of a step, encrypted (the column's type encrypts it). Written at once as one
+    Core statement on the session's connection, not as a unit-of-work object (a step's writes are Core
+    statements: ``engine.workflow.service``); nothing reads it back in the same transaction but by id."""
+    data = json.dumps(values, default=_json_default, ensure_ascii=False)
+    record_id = session.connection().execute(
+        insert(_RECORDS).returning(_RECORDS.c.id),
+        {"case_id": case.id, "form_key": form_key, "step": step, "recorded_at": now, "recorded_by_id": actor.id,
+         "data": data},
+    ).scalar_one()  # fmt: skip
+    return StepRecord(record_id, now)
 
 
 def _json_default(value: object) -> str:

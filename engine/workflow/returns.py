@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases.case_file import StepRecord
 from engine.errors import NotFound
 from engine.models.accounts import Role, User
 from engine.models.cases import Case, CaseEvent, CaseRecord
@@ -37,7 +38,7 @@ class ReturnNote:
 
 
 def reopened(*, session: Session, rules: Rules, actor: User, now: dt.datetime, case: Case, instance_id: int,
-             decision: CaseRecord) -> list[WorkItem]:  # fmt: skip
+             decision: StepRecord) -> list[WorkItem]:  # fmt: skip
     """Link the steps the return reopened in ``instance_id`` (those that appeared with this decision) to the
     approval's record and to their earlier answers, and tell whoever does them (in the caller's transaction)."""
     session.flush()  # the reopened work items and the approval's record get their ids

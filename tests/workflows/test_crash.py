@@ -48,20 +48,26 @@ def crash_at_commit(session: Session) -> Iterator[None]:
 @contextmanager
 def crash_at_the_second_timer(session: Session) -> Iterator[None]:
     """Fail once the sweep has written the second case whose timers fired (once). The sweep may write its
-    cases one flush each or several in one flush: the count is of the timer events written so far."""
+    cases one statement each or several in one: the count is of the timer events sent to the database so
+    far, whichever way they are written (unit of work or Core statement)."""
     seen = [0]
+    engine = session.get_bind()
 
-    def after_flush(flushing: Session, _context: object) -> None:
+    def after_execute(_conn: object, _cursor: object, statement: str, parameters: object, _context: object,
+                      executemany: bool) -> None:  # fmt: skip
+        if not statement.lstrip().upper().startswith("INSERT INTO CASE_EVENTS"):
+            return
+        rows = parameters if executemany else [parameters]
         before = seen[0]
-        seen[0] += sum(1 for o in flushing.new if isinstance(o, CaseEvent) and o.kind == "timer")
+        seen[0] += sum(1 for row in rows if "timer" in (row.values() if isinstance(row, dict) else row))
         if before < 2 <= seen[0]:
             raise Crash("killed in the middle of the sweep")
 
-    event.listen(session, "after_flush", after_flush)
+    event.listen(engine, "after_cursor_execute", after_execute)
     try:
         yield
     finally:
-        event.remove(session, "after_flush", after_flush)
+        event.remove(engine, "after_cursor_execute", after_execute)
 
 
 def _snapshot(session: Session) -> dict[str, object]:

@@ -6,13 +6,13 @@ import shutil
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from engine.db import make_session_factory, transaction
 from engine.errors import ConcurrentChange, Forbidden, InvalidInput
 from engine.models.accounts import Role
 from engine.models.cases import CaseEvent, CaseRecord, CaseStatus, Phase
-from engine.models.workflow import WorkflowInstance
+from engine.models.workflow import WorkflowInstance, WorkItem, WorkItemStatus
 from engine.workflow.registry import load_registry
 from engine.workflow.runner import WorkflowFailed
 from engine.workflow.service import Runtime, complete_work_item, reopen_case
@@ -75,6 +75,26 @@ def test_two_people_completing_the_same_step_at_once_one_wins_and_the_other_is_t
         other.close()
     assert walk.open_names() == ["consent"]
     assert walk.session.scalar(select(func.count()).select_from(CaseRecord)) == 1
+
+
+def test_a_step_closed_in_the_database_after_it_was_read_is_not_completed_over_it(walk, db_engine):
+    """The step is marked completed only where it is still open in the database, not where this session
+    last saw it open: here another connection cancels it after the session read it (and its instance is
+    untouched, so no revision check would notice)."""
+    item = walk.item("registration")
+    raw = fill(walk.runtime.forms["registration"], walk.now.date(), {})
+    walk.session.commit()  # the session keeps the step as it read it: open
+    with db_engine.begin() as other:
+        other.execute(update(WorkItem).where(WorkItem.id == item.id).values(status=WorkItemStatus.CANCELLED))
+    before = _counts(walk.session)
+    walk.session.get(WorkItem, item.id)  # still the stale copy, open
+    with pytest.raises(InvalidInput, match="already completed or cancelled by someone else"):
+        complete_work_item(session=walk.session, runtime=walk.runtime, actor=walk.worker, now=walk.now,
+                           work_item_id=item.id, raw=raw)  # fmt: skip
+    assert _counts(walk.session) == before
+    walk.session.expire_all()
+    assert walk.session.get(WorkItem, item.id).status is WorkItemStatus.CANCELLED
+    assert walk.session.get(WorkflowInstance, item.instance_id).rev == 1
 
 
 def test_a_supervisor_reopens_a_closed_case(walk):
