@@ -215,10 +215,9 @@ def fire_due_timers(*, session: Session, runtime: Runtime, now: dt.datetime, lim
     only, its timer stays due), so that it cannot hold up every other case's timers. No savepoint is needed
     for that (it cost two statements an instance, two round trips on PostgreSQL): a diagram fails only while
     the engine runs, and every write of the instance comes after (``_advance`` before ``_save``). A failure
-    while writing rolls back the whole batch. The batch is read in three statements and its new work items
-    and timers written in three more; what is left an instance is the ORM's flush of its state and case
-    event, together at the end of the batch, as Core statements (``_Rows``): one for all the instances' new
-    states (each checked against its revision), one for their case events.
+    while writing rolls back the whole batch. The batch is read in three statements and written in a few more
+    whatever its size, as Core statements (``_Rows``): all the instances' new states (each checked against
+    its revision), their cancelled and new work items, their timers and their case events.
     """
     due = session.execute(
         select(WorkflowTimer.instance_id).where(WorkflowTimer.due_at <= now).group_by(WorkflowTimer.instance_id)
@@ -548,8 +547,8 @@ def _materialise(
     open_items: dict[str, WorkItem] = {}
     if not fresh:
         if found is None:
-            # Read without flushing first: the rows this step added are written once, later (``rows``). An item
-            # completed in this transaction still reads as open from the database, so its in-memory status decides.
+            # Read without flushing first: nothing pending concerns these rows (``rows`` writes them later), and
+            # the in-memory status decides, which is what this transaction has done to each (``_Rows``).
             with session.no_autoflush:
                 found = list(session.scalars(
                     select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
