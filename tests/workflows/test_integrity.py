@@ -7,15 +7,17 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.db import make_session_factory, transaction
 from engine.errors import ConcurrentChange, Forbidden, InvalidInput
 from engine.models.accounts import Role
 from engine.models.cases import CaseEvent, CaseRecord, CaseStatus, Phase
 from engine.models.workflow import WorkflowInstance, WorkItem, WorkItemStatus
+from engine.workflow import service
 from engine.workflow.registry import load_registry
 from engine.workflow.runner import WorkflowFailed
-from engine.workflow.service import Runtime, complete_work_item, reopen_case
+from engine.workflow.service import Runtime, complete_work_item, reopen_case, start_case_workflow
 from tests.workflows.conftest import fill
 from workflows import BPMN_DIR, DMN_DIR
 
@@ -95,6 +97,47 @@ def test_a_step_closed_in_the_database_after_it_was_read_is_not_completed_over_i
     walk.session.expire_all()
     assert walk.session.get(WorkItem, item.id).status is WorkItemStatus.CANCELLED
     assert walk.session.get(WorkflowInstance, item.instance_id).rev == 1
+
+
+def test_a_workflow_advanced_by_another_transaction_after_it_was_read_refuses_the_step(walk, db_engine):
+    """The instance's new state is written only against the revision it was read at: here another
+    transaction moved the instance on after this session read it (the step itself still open), so the
+    step is refused with the "someone else changed" message and nothing of it is written."""
+    item = walk.item("registration")
+    raw = fill(walk.runtime.forms["registration"], walk.now.date(), {})
+    instance = walk.session.get(WorkflowInstance, item.instance_id)
+    walk.session.commit()  # the session keeps the instance as it read it
+    with db_engine.begin() as other:
+        other.execute(update(WorkflowInstance).where(WorkflowInstance.id == instance.id)
+                      .values(rev=WorkflowInstance.rev + 1))  # fmt: skip
+    before = _counts(walk.session)
+    walk.session.get(WorkflowInstance, instance.id)  # the stale copy
+    with pytest.raises(ConcurrentChange):
+        complete_work_item(session=walk.session, runtime=walk.runtime, actor=walk.worker, now=walk.now,
+                           work_item_id=item.id, raw=raw)  # fmt: skip
+    assert _counts(walk.session) == before
+    walk.session.expire_all()
+    assert walk.session.get(WorkItem, item.id).status is WorkItemStatus.OPEN
+    assert walk.open_names() == ["registration"]
+
+
+@pytest.mark.parametrize("stale", [0, 1])
+def test_a_batch_of_new_states_is_refused_whole_when_one_instance_changed_meanwhile(walk, factory, stale):
+    """The sweep writes a batch's states in one statement; one instance at another revision refuses them all."""
+    cases = [walk.case, factory.case(walk.worker)]
+    instances = []
+    for case in cases[1:]:
+        start_case_workflow(session=walk.session, runtime=walk.runtime, case=case, actor=walk.worker, now=walk.now)
+    for case in cases:
+        instances.append(walk.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)))
+    states = [{"b_id": i.id, "b_rev": i.rev + (1 if n == stale else 0), "rev": i.rev + 1, "state": i.state,
+               "status": i.status, "completed_at": None, "outcome": None, "next_process": None}
+              for n, i in enumerate(instances)]  # fmt: skip
+    walk.session.rollback()
+    with pytest.raises(StaleDataError), walk.session.connection().begin_nested():
+        service._write_states(walk.session.connection(), states)
+    walk.session.rollback()
+    assert [walk.session.get(WorkflowInstance, i.id).rev for i in instances] == [i.rev for i in instances]
 
 
 def test_a_supervisor_reopens_a_closed_case(walk):
