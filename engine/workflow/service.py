@@ -193,15 +193,21 @@ def complete_work_item(
         rows = _Rows()
         rows.event(case.id, now, actor, "step_completed", summary)
         phase_before = case.phase
-        _save(session, runtime, instance, case, advance, actor, now, rows=rows)
+        # The case's other open steps, read once: the instance's are what ``_save`` brings in line with the
+        # engine, and all of them, as this step leaves them, are the "next" steps the user is told of.
+        with session.no_autoflush:
+            case_open = list(session.scalars(
+                select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN)
+            ))  # fmt: skip
+        _save(session, runtime, instance, case, advance, actor, now, rows=rows,
+              open_items=[w for w in case_open if w.instance_id == instance.id])  # fmt: skip
+        next_steps = [w.title for w in case_open if w.status is WorkItemStatus.OPEN]
+        next_steps += [new["title"] for new in rows.work_items]
         rows.write(session)
         if form.approves and submission.values.get("decision") == "return":
             returns.reopened(session=session, rules=runtime.rules, actor=actor, now=now, case=case,
                              instance_id=instance.id, decision=record)  # fmt: skip
-        open_items = session.scalars(
-            select(WorkItem.title).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN)
-        ).all()
-        return Completion(case.code, item.title, case.phase, case.status, tuple(open_items), case.phase != phase_before)
+        return Completion(case.code, item.title, case.phase, case.status, tuple(next_steps), case.phase != phase_before)
 
 
 def fire_due_timers(*, session: Session, runtime: Runtime, now: dt.datetime, limit: int = 100) -> int:
