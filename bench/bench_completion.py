@@ -71,7 +71,7 @@ def main() -> None:
         except Exception:  # noqa: BLE001 - a refused synthetic submission is counted, not fatal
             failed += 1
             session.rollback()
-            bare_ms.pop(), bare_db_ms.pop()  # compared step by step: only the steps the service completed
+            del bare_ms[-1], bare_db_ms[-1]  # compared step by step: only the steps the service completed
             continue
         finally:
             sql.stop()

@@ -369,6 +369,7 @@ class _Advance:
 
 _SET_STATE = update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.rev == bindparam("b_rev"))
 _SET_STATUS = update(WORK_ITEMS).where(WORK_ITEMS.c.id == bindparam("b_id"))
+_STATE_COLUMNS = ("state", "status", "completed_at", "outcome", "next_process")
 
 
 @dataclass
@@ -398,8 +399,7 @@ class _Rows:
         """The Core statements, on the session's connection. Changes the unit of work holds (a case's phase,
         a section, a notice) are flushed first, so that the history keeps the order in which things happened
         and nothing here can be overtaken by an earlier change; these rows depend on nothing still pending."""
-        if session.new or session.dirty or session.deleted:
-            session.flush()
+        session.flush()  # returns at once when nothing is pending
         connection = session.connection()
         if self.states:
             _write_states(connection, self.states)
@@ -473,21 +473,15 @@ def _start(
 
 
 def _save(session: Session, runtime: Runtime, instance: WorkflowInstance, case: Case, advance: _Advance,
-          actor: User | None, now: dt.datetime, *, open_items: list[WorkItem] | None = None,
-          rows: _Rows | None = None) -> None:  # fmt: skip
-    """Write a step the engine has run (``_advance``): the instance's state, its work items and timers, and
-    the instances its end started. No diagram runs here. ``open_items``: the instance's open work items when
-    the caller has read them already; ``rows``: where the caller collects the new rows to write them later
-    (the sweep does both once per batch). Without ``rows`` they are written before this returns."""
-    own = rows is None
-    rows = _Rows() if rows is None else rows
+          actor: User | None, now: dt.datetime, *, open_items: list[WorkItem], rows: _Rows) -> None:  # fmt: skip
+    """Collect in ``rows`` the writes of a step the engine has run (``_advance``): the instance's state, its
+    work items and timers, and the instances its end started. No diagram runs here. ``open_items``: the
+    instance's open work items, as the caller read them (a step reads its case's, the sweep its batch's, in
+    one statement); the caller writes ``rows`` (once per step, or once per sweep batch)."""
     _set_state(instance, advance.settled, now, rows)
-    _materialise(session, instance, case, advance.settled.snap, now, runtime.rules, rows, fresh=False,
-                 found=open_items)  # fmt: skip
+    _materialise(session, instance, case, advance.settled.snap, now, runtime.rules, rows, found=open_items)
     _close_if_ended(session, case, advance.settled.snap, actor, now, rows)
     _insert_following(session, runtime, case, actor, now, advance.following, instance, rows)
-    if own:
-        rows.write(session)
 
 
 def _insert_following(session: Session, runtime: Runtime, case: Case, actor: User | None, now: dt.datetime,
@@ -512,7 +506,7 @@ def _insert(session: Session, runtime: Runtime, case: Case, actor: User | None, 
             case.phase = Phase(definition.phase)
         case.status = CaseStatus(definition.status or case.status)
     session.flush()  # the instance's id, for its work items and timers
-    _materialise(session, instance, case, started.settled.snap, now, runtime.rules, rows, fresh=True)
+    _materialise(session, instance, case, started.settled.snap, now, runtime.rules, rows, found=None)
     _close_if_ended(session, case, started.settled.snap, actor, now, rows)
     return instance
 
@@ -528,10 +522,10 @@ def _set_state(instance: WorkflowInstance, settled: _Settled, now: dt.datetime, 
         for key, value in values.items():
             setattr(instance, key, value)
         return
-    values |= {"status": instance.status, "completed_at": instance.completed_at, "outcome": instance.outcome,
-               "next_process": instance.next_process} | values  # fmt: skip
-    rows.states.append({"b_id": instance.id, "b_rev": instance.rev, "rev": instance.rev + 1, **values})
-    for key, value in {**values, "rev": instance.rev + 1}.items():
+    # Every column in every row of a batch (one executemany), so the unchanged ones as they are.
+    row = {key: getattr(instance, key) for key in _STATE_COLUMNS} | values | {"rev": instance.rev + 1}
+    rows.states.append({"b_id": instance.id, "b_rev": instance.rev, **row})
+    for key, value in row.items():
         set_committed_value(instance, key, value)
 
 
@@ -546,21 +540,14 @@ def _close_if_ended(session: Session, case: Case, snap: runner.Snapshot, actor: 
 
 def _materialise(
     session: Session, instance: WorkflowInstance, case: Case, snap: runner.Snapshot, now: dt.datetime, rules: Rules,
-    rows: _Rows, *, fresh: bool, found: list[WorkItem] | None = None,
+    rows: _Rows, *, found: list[WorkItem] | None,
 ) -> None:  # fmt: skip
-    """Bring the instance's open work items and timers in line with ``snap``. A ``fresh`` instance (inserted
-    in this transaction) has none yet, so nothing is read or deleted for it. New items and timers are added
-    to ``rows``, written as one Core statement each (``_Rows.write``), not one unit-of-work object per row."""
-    open_items: dict[str, WorkItem] = {}
-    if not fresh:
-        if found is None:
-            # Read without flushing first: nothing pending concerns these rows (``rows`` writes them later), and
-            # the in-memory status decides, which is what this transaction has done to each (``_Rows``).
-            with session.no_autoflush:
-                found = list(session.scalars(
-                    select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
-                ))  # fmt: skip
-        open_items = {w.task_id: w for w in found if w.status is WorkItemStatus.OPEN}
+    """Bring the instance's open work items and timers in line with ``snap``. ``found``: its open work items
+    as the caller read them (their in-memory status is what this transaction has done to each), or None for
+    an instance inserted in this transaction, which has neither items nor timers to replace. New items and
+    timers are added to ``rows``, written as one Core statement each (``_Rows.write``)."""
+    fresh = found is None
+    open_items = {w.task_id: w for w in found or () if w.status is WorkItemStatus.OPEN}
     ready = {r.task_id for r in snap.ready}
     for task_id, item in open_items.items():
         if task_id not in ready:
