@@ -123,16 +123,17 @@ def task_data(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
 
 def fire_timers(workflow: BpmnWorkflow) -> list[str]:
     """Fire the timers due at the workflow's clock; return their names."""
-    before = {t.id for t in workflow.get_tasks(state=TaskState.WAITING)}
+    waiting = workflow.get_tasks(state=TaskState.WAITING)
     try:
         workflow.refresh_timers()
         workflow.do_engine_steps()
     except (SpiffWorkflowException, SandboxViolation) as exc:
         raise WorkflowFailed("a timer", exc) from exc
-    waiting_now = {t.id for t in workflow.get_tasks(state=TaskState.WAITING)}
+    # The tasks that were waiting and have finished since; looked up by id (a dict), not by walking the
+    # task tree again: a walk is ~4 % of a sweep's engine time (issue 12).
     fired = []
-    for task_id in before - waiting_now:
-        task = workflow.get_task_from_id(task_id)
+    for before in waiting:
+        task = workflow.get_task_from_id(before.id)
         if task is not None and task.has_state(TaskState.FINISHED_MASK):
             fired.append(task.task_spec.bpmn_name or task.task_spec.bpmn_id)
     return sorted(fired)
@@ -140,19 +141,22 @@ def fire_timers(workflow: BpmnWorkflow) -> list[str]:
 
 def snapshot(workflow: BpmnWorkflow, fired: list[str] | None = None) -> Snapshot:
     """The ready user tasks, waiting timers and (when finished) the end reached."""
-    ready = tuple(_ready(t) for t in workflow.get_tasks(state=TaskState.READY, manual=True))
-    timers = tuple(
-        WaitingTimer(str(t.id), t.task_spec.bpmn_name or t.task_spec.bpmn_id, _instant(t.internal_data["event_value"]))
-        for t in workflow.get_tasks(state=TaskState.WAITING)
-        if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)
-        and t.internal_data.get("event_value")
-    )
+    ready: list[ReadyTask] = []
+    timers: list[WaitingTimer] = []
+    # One walk of the task tree for both (SpiffWorkflow walks the same tasks in the same order for READY,
+    # WAITING or both: it prunes only by the kind of state asked for, definite here).
+    for task in workflow.get_tasks_iterator(state=TaskState.READY | TaskState.WAITING):
+        if task.state == TaskState.READY:
+            if task.task_spec.manual:
+                ready.append(_ready(task))
+        elif (timer := _waiting_timer(task)) is not None:
+            timers.append(timer)
     if not workflow.is_completed():
-        return Snapshot(ready, timers, False, fired=tuple(fired or ()))
+        return Snapshot(tuple(ready), tuple(timers), False, fired=tuple(fired or ()))
     end = _end_reached(workflow)
     props = end.task_spec.extensions.get("properties", {}) if end else {}
     return Snapshot(
-        ready, timers, True, outcome=props.get("outcome"), next_process=props.get("next"),
+        tuple(ready), tuple(timers), True, outcome=props.get("outcome"), next_process=props.get("next"),
         data=dict(end.data) if end else dict(workflow.data), fired=tuple(fired or ()),
     )  # fmt: skip
 
@@ -166,6 +170,17 @@ def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
 
 def dumps(workflow: BpmnWorkflow) -> str:
     return serializer.dumps(workflow)
+
+
+def _waiting_timer(task: Any) -> WaitingTimer | None:
+    if not isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition):
+        return None
+    value = task.internal_data.get("event_value")
+    return (
+        WaitingTimer(str(task.id), task.task_spec.bpmn_name or task.task_spec.bpmn_id, _instant(value))
+        if value
+        else None
+    )
 
 
 def _ready(task: Any) -> ReadyTask:
