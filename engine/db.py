@@ -1,7 +1,8 @@
 """Database plumbing: engine and session factory, ``transaction()``, shared column types, metadata.
 
 The only ``commit()`` in the code base lives in :func:`transaction`. SQLite gets WAL, foreign keys, a
-busy timeout and real ``BEGIN``/``SAVEPOINT`` handling; PostgreSQL is used through psycopg 3.
+busy timeout and real ``BEGIN``/``SAVEPOINT`` handling; PostgreSQL is used through psycopg 3, whose prepared
+statements are kept across the rollback that ends each request (``_psycopg_connection_class``).
 """
 
 from __future__ import annotations
