@@ -131,9 +131,10 @@ def _psycopg_connection_class() -> Any:
     every prepared statement (and the counts) at each ``rollback()``, in case the transaction dropped what
     one refers to. Every request here ends in a rollback (a page that only reads, and the pool's reset when
     the session gives the connection back), so no statement was ever prepared, and each one was parsed and
-    planned anew: a step completed 14 % faster with them kept (BENCHMARKS.md). Nothing the application
-    runs creates or drops tables; a statement that does (``DROP``, ``ALTER``, ``DISCARD ALL``) still
-    clears them, as psycopg does; ``tests/engine/test_prepared.py`` checks both on PostgreSQL."""
+    planned anew: a step completed 9-13 % faster with them kept (BENCHMARKS.md). Nothing a request or the
+    scheduler runs creates or drops tables (migrations run in their own process); a statement that does
+    (``DROP``, ``ALTER``, ``DISCARD ALL``) still clears them, as psycopg does; ``tests/engine/test_prepared.py``
+    checks both on PostgreSQL."""
     import psycopg  # PostgreSQL only
     from psycopg.pq import TransactionStatus
 
