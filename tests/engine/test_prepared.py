@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import ProgrammingError
 
 QUERY = text("SELECT count(*) FROM users WHERE id = :id")
 
@@ -41,7 +42,7 @@ def test_a_statement_run_in_request_after_request_is_prepared_once_and_kept(conn
 
 def test_a_failed_statement_and_its_rollback_leave_the_prepared_ones_usable(connection: Connection) -> None:
     _each_in_its_own_transaction(connection, 6)
-    with pytest.raises(Exception, match="no_such_table"):
+    with pytest.raises(ProgrammingError, match="no_such_table"):
         connection.execute(text("SELECT * FROM no_such_table"))
     connection.rollback()
     assert connection.execute(QUERY, {"id": 1}).scalar_one() == 0
